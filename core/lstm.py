@@ -1,0 +1,159 @@
+"""LSTM, exactly as ``torch.nn.LSTM`` (one layer, gate order i, f, g, o):
+
+    i_t = sigma(W_ii x_t + b_ii + W_hi h_{t-1} + b_hi)      input gate
+    f_t = sigma(W_if x_t + b_if + W_hf h_{t-1} + b_hf)      forget gate
+    g_t = tanh (W_ig x_t + b_ig + W_hg h_{t-1} + b_hg)      candidate cell
+    o_t = sigma(W_io x_t + b_io + W_ho h_{t-1} + b_ho)      output gate
+    c_t = f_t * c_{t-1} + i_t * g_t                         additive cell update
+    h_t = o_t * tanh(c_t)
+
+The state is s_t = [h_t; c_t] (2H). Its step Jacobian has the block dc_t/dc_{t-1} = diag(f_t):
+the "cell path" through which gradients can travel unharmed while f_t stays near 1.
+``forget_gate=False`` gives the 1997 LSTM (f_t = 1 always, the constant error carousel).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import sigmoid
+from .recurrent import Recurrent, Trace, as_batched, initial_state, user_shape
+
+EQUATIONS = [
+    r"i_t = \sigma(W_{ii}x_t + b_{ii} + W_{hi}h_{t-1} + b_{hi})",
+    r"f_t = \sigma(W_{if}x_t + b_{if} + W_{hf}h_{t-1} + b_{hf})",
+    r"g_t = \tanh(W_{ig}x_t + b_{ig} + W_{hg}h_{t-1} + b_{hg})",
+    r"o_t = \sigma(W_{io}x_t + b_{io} + W_{ho}h_{t-1} + b_{ho})",
+    r"c_t = f_t \odot c_{t-1} + i_t \odot g_t",
+    r"h_t = o_t \odot \tanh(c_t)",
+]
+CELL_DERIVATIVE = [
+    r"\frac{\partial c_t}{\partial c_{t-1}} = \operatorname{diag}(f_t) + "
+    r"\frac{\partial c_t}{\partial h_{t-1}}\,\frac{\partial h_{t-1}}{\partial c_{t-1}}",
+    r"\frac{\partial c_t}{\partial h_{t-1}} = \operatorname{diag}\big(c_{t-1}\odot f_t(1-f_t)\big)W_{hf}"
+    r" + \operatorname{diag}\big(g_t\odot i_t(1-i_t)\big)W_{hi}"
+    r" + \operatorname{diag}\big(i_t\odot(1-g_t^2)\big)W_{hg}",
+    r"\frac{\partial h_{t-1}}{\partial c_{t-1}} = \operatorname{diag}\big(o_{t-1}\odot(1-\tanh^2 c_{t-1})\big)",
+    r"\text{cell path: } \prod_{t=k+1}^{T}\operatorname{diag}(f_t)",
+]
+
+
+class LSTM(Recurrent):
+    """Long short-term memory cell with PyTorch's parameters and equations.
+
+    Parameters
+    ----------
+    input_size, hidden_size : int
+    seed : int or Generator (PyTorch default U(-1/sqrt(H), 1/sqrt(H)) init)
+    forget_gate : bool, default True. False = 1997 LSTM: f_t is fixed to 1 (its weights are unused
+        and get zero gradient).
+    """
+
+    GATES = 4
+    GATE_NAMES = ("i", "f", "g", "o")
+
+    def __init__(self, input_size, hidden_size, seed=0, forget_gate=True):
+        super().__init__(input_size, hidden_size, seed)
+        self.forget_gate = bool(forget_gate)
+
+    def forward(self, xs, h0=None, c0=None) -> Trace:
+        """xs: (T, I) or (T, B, I); h0, c0: (H,) or (B, H), default zeros.
+
+        Returns a :class:`Trace` with ``h``, ``c`` and ``gates`` {"i","f","g","o"}.
+        """
+        xb, batched = as_batched(xs, self.input_size)
+        T, B, H = xb.shape[0], xb.shape[1], self.hidden_size
+        h = initial_state(h0, B, H, batched)
+        c = initial_state(c0, B, H, batched)
+        h0b, c0b = h, c
+        W_hh, b_hh = self.params["weight_hh"], self.params["bias_hh"]
+        xw = self._input_projection(xb) + b_hh                       # input part of all gates, all t
+        out = {k: np.empty((T, B, H)) for k in ("h", "c", "i", "f", "g", "o")}
+        for t in range(T):
+            a_i, a_f, a_g, a_o = self.split(xw[t] + h @ W_hh.T)      # gate pre-activations
+            i, g, o = sigmoid(a_i), np.tanh(a_g), sigmoid(a_o)
+            f = sigmoid(a_f) if self.forget_gate else np.ones_like(a_f)
+            c = f * c + i * g                                        # c_t = f c_{t-1} + i g
+            h = o * np.tanh(c)                                       # h_t = o tanh(c_t)
+            for k, v in zip(("h", "c", "i", "f", "g", "o"), (h, c, i, f, g, o)):
+                out[k][t] = v
+        gates = {k: out[k] for k in self.GATE_NAMES}
+        return Trace(xb=xb, h0b=h0b, hb=out["h"], gateb=gates, batched=batched, c0b=c0b, cb=out["c"])
+
+    def backward(self, tr: Trace, dh, dc=None) -> dict:
+        """Exact BPTT from dL/dh_t (shape of ``tr.h``) and optionally dL/dc_t (shape of ``tr.c``).
+
+        Returns gradients for every parameter plus ``x``, ``h0`` and ``c0``.
+        """
+        d = self._check_dh(tr, dh)
+        dcx = np.zeros_like(d) if dc is None else self._check_dh(tr, dc)
+        gi, gf, gg, go = (tr.gateb[k] for k in self.GATE_NAMES)
+        tc = np.tanh(tr.cb)
+        c_prev = tr.c_prev
+        W_hh = self.params["weight_hh"]
+        dA = np.empty(d.shape[:2] + (4 * self.hidden_size,))
+        dh_next, dc_next = np.zeros_like(d[0]), np.zeros_like(d[0])
+        for t in range(d.shape[0] - 1, -1, -1):
+            dh_t = d[t] + dh_next                                     # total dL/dh_t
+            dc_t = dcx[t] + dc_next + dh_t * go[t] * (1 - tc[t] ** 2)  # total dL/dc_t
+            da_i = dc_t * gg[t] * gi[t] * (1 - gi[t])                 # through i_t g_t
+            da_f = dc_t * c_prev[t] * gf[t] * (1 - gf[t]) if self.forget_gate else 0 * dc_t
+            da_g = dc_t * gi[t] * (1 - gg[t] ** 2)
+            da_o = dh_t * tc[t] * go[t] * (1 - go[t])                 # through o_t tanh(c_t)
+            dA[t] = np.concatenate([da_i, da_f, da_g, da_o], axis=-1)
+            dh_next = dA[t] @ W_hh                                    # dL/dh_{t-1} via the gates
+            dc_next = dc_t * gf[t]                                    # dL/dc_{t-1} via the cell path
+        grads = self._param_grads(tr, dA, dA)
+        grads["x"] = user_shape(dA @ self.params["weight_ih"], tr.batched)
+        grads["h0"] = user_shape(dh_next, tr.batched)
+        grads["c0"] = user_shape(dc_next, tr.batched)
+        return grads
+
+    def _step_terms(self, tr: Trace):
+        """Per-step diagonal factors (each (T, H)) used by both Jacobians."""
+        self._unbatched(tr)
+        i, f, g, o = (tr.gateb[k][:, 0] for k in self.GATE_NAMES)
+        tc = np.tanh(tr.cb[:, 0])
+        c_prev = tr.c_prev[:, 0]
+        df = c_prev * f * (1 - f) if self.forget_gate else np.zeros_like(f)
+        return {
+            "f": f,
+            "dc_daf": df,                               # dc/da_f
+            "dc_dai": g * i * (1 - i),                  # dc/da_i
+            "dc_dag": i * (1 - g ** 2),                 # dc/da_g
+            "dh_dao": tc * o * (1 - o),                 # dh/da_o
+            "dh_dc": o * (1 - tc ** 2),                 # dh_t/dc_t
+        }
+
+    def _gate_jacobians(self, terms, W_name: str):
+        """dc_t/dv and dh_t/dv for v = h_{t-1} (W_hh) or x_t (W_ih): each (T, H, cols)."""
+        Wi, Wf, Wg, Wo = (self.block(W_name, k) for k in range(4))
+        col = lambda v: v[:, :, None]                   # noqa: E731  (T, H) -> (T, H, 1)
+        dc = col(terms["dc_daf"]) * Wf + col(terms["dc_dai"]) * Wi + col(terms["dc_dag"]) * Wg
+        dh = col(terms["dh_dao"]) * Wo + col(terms["dh_dc"]) * dc
+        return dh, dc
+
+    def state_jacobians(self, tr: Trace) -> np.ndarray:
+        """(T, 2H, 2H): J[t-1] = ds_t/ds_{t-1} for s = [h; c], unbatched traces only.
+
+        Blocks: [[dh_t/dh_{t-1}, dh_t/dc_{t-1}], [dc_t/dh_{t-1}, dc_t/dc_{t-1} = diag(f_t)]].
+        """
+        terms = self._step_terms(tr)
+        dh_dh, dc_dh = self._gate_jacobians(terms, "weight_hh")
+        T, H = terms["f"].shape
+        eye = np.eye(H)
+        dc_dc = terms["f"][:, :, None] * eye                          # diag(f_t)
+        dh_dc = (terms["dh_dc"] * terms["f"])[:, :, None] * eye       # diag(o (1 - tanh^2 c_t) f_t)
+        J = np.empty((T, 2 * H, 2 * H))
+        J[:, :H, :H], J[:, :H, H:] = dh_dh, dh_dc
+        J[:, H:, :H], J[:, H:, H:] = dc_dh, dc_dc
+        return J
+
+    def input_jacobians(self, tr: Trace) -> np.ndarray:
+        """(T, 2H, I): ds_t/dx_t for s = [h; c]."""
+        dh, dc = self._gate_jacobians(self._step_terms(tr), "weight_ih")
+        return np.concatenate([dh, dc], axis=1)
+
+    def cell_path(self, tr: Trace) -> np.ndarray:
+        """(T, H) forget gates f_t: the diagonal of the cell-only path dc_t/dc_{t-1} = diag(f_t)."""
+        self._unbatched(tr)
+        return tr.gateb["f"][:, 0].copy()
