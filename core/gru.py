@@ -50,10 +50,10 @@ class GRU(Recurrent):
         gi = self._input_projection(xb)                            # W_i* x_t + b_i*, all t
         out = {k: np.empty((T, B, H)) for k in ("h", "r", "z", "n", "hn")}
         for t in range(T):
-            ir, iz, i_n = self.split(gi[t])
-            hr, hz, hn = self.split(h @ W_hh.T + b_hh)             # W_h* h_{t-1} + b_h*
-            r, z = sigmoid(ir + hr), sigmoid(iz + hz)
-            n = np.tanh(i_n + r * hn)                              # reset gate scales the recurrent part
+            gh = h @ W_hh.T + b_hh                                 # W_h* h_{t-1} + b_h*
+            rz = sigmoid(gi[t, :, :2 * H] + gh[:, :2 * H])         # r and z in one call
+            r, z, hn = rz[:, :H], rz[:, H:], gh[:, 2 * H:]
+            n = np.tanh(gi[t, :, 2 * H:] + r * hn)                 # reset gate scales the recurrent part
             h = (1 - z) * n + z * h                                # interpolate new and old
             for k, v in zip(("h", "r", "z", "n", "hn"), (h, r, z, n, hn)):
                 out[k][t] = v

@@ -69,9 +69,12 @@ class LSTM(Recurrent):
         xw = self._input_projection(xb) + b_hh                       # input part of all gates, all t
         out = {k: np.empty((T, B, H)) for k in ("h", "c", "i", "f", "g", "o")}
         for t in range(T):
-            a_i, a_f, a_g, a_o = self.split(xw[t] + h @ W_hh.T)      # gate pre-activations
-            i, g, o = sigmoid(a_i), np.tanh(a_g), sigmoid(a_o)
-            f = sigmoid(a_f) if self.forget_gate else np.ones_like(a_f)
+            a = xw[t] + h @ W_hh.T                                   # gate pre-activations (B, 4H)
+            s = sigmoid(a)                                           # one call for i, f, o
+            i, f, o = s[:, :H], s[:, H:2 * H], s[:, 3 * H:]
+            g = np.tanh(a[:, 2 * H:3 * H])
+            if not self.forget_gate:
+                f = np.ones_like(f)
             c = f * c + i * g                                        # c_t = f c_{t-1} + i g
             h = o * np.tanh(c)                                       # h_t = o tanh(c_t)
             for k, v in zip(("h", "c", "i", "f", "g", "o"), (h, c, i, f, g, o)):

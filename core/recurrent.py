@@ -134,10 +134,11 @@ class Recurrent:
     def _param_grads(self, tr: Trace, d_ih: np.ndarray, d_hh: np.ndarray) -> dict:
         """Parameter gradients from the pre-activation gradients of the input side (d_ih) and the
         recurrent side (d_hh), both (T, B, G*H): sums over time and batch of outer products."""
-        x, hp = tr.xb, tr.h_prev
+        flat = lambda a: a.reshape(-1, a.shape[-1])               # noqa: E731  (T*B, ·)
+        x, hp = flat(tr.xb), flat(tr.h_prev)
         return {
-            "weight_ih": np.einsum("tbg,tbi->gi", d_ih, x),
-            "weight_hh": np.einsum("tbg,tbh->gh", d_hh, hp),
+            "weight_ih": flat(d_ih).T @ x,                         # sum_t,b d_t x_t^T
+            "weight_hh": flat(d_hh).T @ hp,                        # sum_t,b d_t h_{t-1}^T
             "bias_ih": d_ih.sum(axis=(0, 1)),
             "bias_hh": d_hh.sum(axis=(0, 1)),
         }
