@@ -11,8 +11,8 @@ BPTT uses it: no second pass over the pre-activations is needed.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

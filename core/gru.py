@@ -55,7 +55,7 @@ class GRU(Recurrent):
             r, z, hn = rz[:, :H], rz[:, H:], gh[:, 2 * H:]
             n = np.tanh(gi[t, :, 2 * H:] + r * hn)                 # reset gate scales the recurrent part
             h = (1 - z) * n + z * h                                # interpolate new and old
-            for k, v in zip(("h", "r", "z", "n", "hn"), (h, r, z, n, hn)):
+            for k, v in zip(("h", "r", "z", "n", "hn"), (h, r, z, n, hn), strict=False):
                 out[k][t] = v
         gates = {k: out[k] for k in self.GATE_NAMES}
         return Trace(xb=xb, h0b=h0b, hb=out["h"], gateb=gates, batched=batched, cache={"hn": out["hn"]})

@@ -77,7 +77,7 @@ class LSTM(Recurrent):
                 f = np.ones_like(f)
             c = f * c + i * g                                        # c_t = f c_{t-1} + i g
             h = o * np.tanh(c)                                       # h_t = o tanh(c_t)
-            for k, v in zip(("h", "c", "i", "f", "g", "o"), (h, c, i, f, g, o)):
+            for k, v in zip(("h", "c", "i", "f", "g", "o"), (h, c, i, f, g, o), strict=False):
                 out[k][t] = v
         gates = {k: out[k] for k in self.GATE_NAMES}
         return Trace(xb=xb, h0b=h0b, hb=out["h"], gateb=gates, batched=batched, c0b=c0b, cb=out["c"])
