@@ -1,0 +1,51 @@
+"""Page 2: would ReLU fix it? The same W_hh and inputs under every activation, plus IRNN."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..activations import ACTIVATIONS
+from ..chains import chain_log10_norms, memory_horizon
+from ..init import identity
+from .common import by_distance, inputs, vanilla_rnn
+
+CONTENDERS = ("tanh", "sigmoid", "relu", "linear", "irnn")
+
+
+def _model(name, hidden, rho, init, seed):
+    if name == "irnn":                                      # ReLU with W_hh = rho I (Le et al. 2015: rho = 1)
+        m = vanilla_rnn("relu", hidden, 1.0, init, seed)
+        m.params["weight_hh"][:] = identity(hidden, gain=rho)
+        return m
+    return vanilla_rnn(name, hidden, rho, init, seed)
+
+
+def run(rho=1.1, hidden=32, T=100, input_scale=1.0, init="orthogonal", seed=0, contenders=CONTENDERS) -> dict:
+    """Per contender: gradient curve by distance, forward state norms, and the f'(a) values met.
+
+    Returns
+    -------
+    dict with ``distance`` (T+1,), ``t`` (T,) and ``curves``: name -> dict(
+      log_norm (T+1,) log10 ||dh_T/dh_{T-d}||, -inf where exactly zero (all ReLUs off);
+      log_h (T,) log10 ||h_t|| (forward growth; -inf for h_t = 0);
+      fprime (T*H,) f'(a_t) values;  horizon (distance of a 1000x drop, or None);  bound (sup|f'|) )
+    and ``functions``: a grid ``a`` with f(a) and f'(a) for tanh, sigmoid, relu, linear.
+    """
+    xs = inputs(T, input_scale, seed)
+    curves = {}
+    for name in contenders:
+        m = _model(name, hidden, rho, init, seed)
+        with np.errstate(over="ignore", invalid="ignore"):
+            tr = m.forward(xs)
+        finite = bool(np.all(np.isfinite(tr.h)))
+        L = by_distance(chain_log10_norms(m.state_jacobians(tr))) if finite else np.full(T + 1, np.inf)
+        with np.errstate(divide="ignore", over="ignore"):
+            log_h = np.log10(np.linalg.norm(tr.h, axis=1)) if finite else np.full(T, np.inf)
+        curves[name] = {
+            "log_norm": L, "log_h": log_h,
+            "fprime": m.derivatives(tr).ravel() if finite else np.zeros(0),
+            "horizon": memory_horizon(L[::-1]) if finite else None,
+            "bound": m.act.bound,
+        }
+    a = np.linspace(-4, 4, 161)
+    functions = {name: (ACTIVATIONS[name].f(a), ACTIVATIONS[name].df(a)) for name in ("tanh", "sigmoid", "relu", "linear")}
+    return {"distance": np.arange(T + 1), "t": np.arange(1, T + 1), "curves": curves, "a": a, "functions": functions}
