@@ -47,5 +47,5 @@ def run(rho=1.1, hidden=32, T=100, input_scale=1.0, init="orthogonal", seed=0, c
             "bound": m.act.bound,
         }
     a = np.linspace(-4, 4, 161)
-    functions = {name: (ACTIVATIONS[name].f(a), ACTIVATIONS[name].df(a)) for name in ("tanh", "sigmoid", "relu", "linear")}
+    functions = {n: (ACTIVATIONS[n].f(a), ACTIVATIONS[n].df(a)) for n in ("tanh", "sigmoid", "relu", "linear")}
     return {"distance": np.arange(T + 1), "t": np.arange(1, T + 1), "curves": curves, "a": a, "functions": functions}
