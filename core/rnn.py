@@ -88,6 +88,14 @@ class RNN(Recurrent):
         grads["h0"] = user_shape(dh0, tr.batched)
         return grads
 
+    def state_grads(self, tr: Trace, dh) -> np.ndarray:
+        """Total dL/dh_t for every step (direct part + what flows back from t+1), shape of ``tr.h``."""
+        d = self._check_dh(tr, dh)
+        da, _ = self._da(tr, dh)
+        g = d.copy()
+        g[:-1] += da[1:] @ self.params["weight_hh"]          # dL/dh_t through h_{t+1}
+        return tr._user(g)
+
     def step_contributions(self, tr: Trace, dh) -> np.ndarray:
         """(T,) Frobenius norms of each step's term diag(f'(a_k)) dL/dh_k h_{k-1}^T in dL/dW_hh."""
         da, _ = self._da(tr, dh)

@@ -117,7 +117,8 @@ def loss_and_grads(model, head: dict, xs: np.ndarray, ys: np.ndarray):
 
 
 def train(kind="lstm", task="adding", T=50, hidden_size=32, steps=300, batch=32, lr=1e-2,
-          optimizer="adam", clip=None, seed=0, eval_every=10, test_size=256, callback=None) -> History:
+          optimizer="adam", clip=None, seed=0, eval_every=10, test_size=256, callback=None,
+          recurrent_gain=None) -> History:
     """Train one contestant; deterministic for a seed.
 
     Parameters
@@ -125,10 +126,14 @@ def train(kind="lstm", task="adding", T=50, hidden_size=32, steps=300, batch=32,
     kind : "rnn" | "irnn" | "lstm" | "gru";  task : "adding" | "remember"
     clip : None or max total gradient norm (torch's clip_grad_norm_ rule)
     callback : optional f(step, history) -> bool; returning False stops training early
+    recurrent_gain : optional factor multiplying weight_hh after initialisation (e.g. to start in the
+        exploding regime)
     """
     spec = TASKS[task]
     rng = rng_from(seed)
     model = make_model(kind, spec.input_size, hidden_size, seed=int(rng.integers(2**31)))
+    if recurrent_gain is not None:
+        model.params["weight_hh"] *= recurrent_gain
     k = 1.0 / np.sqrt(hidden_size)
     head = {"W_out": rng.uniform(-k, k, size=(spec.output_size, hidden_size)), "b_out": np.zeros(spec.output_size)}
     params = {**model.params, **head}

@@ -88,3 +88,18 @@ def test_step_contributions_sum_to_weight_grad_for_batch_of_one():
     terms = np.einsum("tbg,tbh->tgh", da, tr.h_prev)
     assert np.allclose(terms.sum(0), m.backward(tr, dh)["weight_hh"])
     assert np.allclose(contrib, np.linalg.norm(terms, axis=(1, 2)))
+
+
+def test_rnn_state_grads_match_finite_differences():
+    m = make("tanh")
+    rng = np.random.default_rng(2)
+    xs, w = rng.normal(size=(T, I)), rng.normal(size=(T, H))
+    tr = m.forward(xs)
+    g = m.state_grads(tr, w)
+    for t in range(T):
+        h_t = tr.h[t].copy()
+
+        def rest_loss():   # L as a function of h_t: its own term plus everything after it
+            later = m.forward(xs[t + 1:], h_t).h if t + 1 < T else np.zeros((0, H))
+            return float(w[t] @ h_t + np.sum(w[t + 1:] * later))
+        assert rel_err(g[t], central_diff(rest_loss, h_t)) < 1e-6

@@ -1,0 +1,88 @@
+"""Page 5: what clipping does when the gradient explodes, and what it cannot do.
+
+Part A is the single-unit cliff of Pascanu, Mikolov & Bengio (2013) (``core.cliff``); part B trains a
+small RNN on the adding problem from the same seed with and without norm clipping, and shows that
+clipping cannot bring back a gradient that has vanished.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..cliff import RULES, cliff_loss, descend, wall_b
+from ..clipping import clip_by_norm
+from ..tasks import TASKS
+from ..train import train
+from .common import readout, vanilla_rnn
+
+
+def surface(w_min=-2.0, w_max=12.0, b_min=-6.0, b_max=2.0, n=60, T=50) -> dict:
+    """log10 E on an n x n grid of (w, b), plus the wall line b = x0 - w sigmoid(x0).
+
+    Returns dict: w (n,), b (n,), log_E (n_b, n_w) with E floored at 1e-12 (E = 0 is possible only at
+    the target), grad_norm (n_b, n_w) = ||(dE/dw, dE/db)||, wall_w, wall_b (the line over the window).
+    """
+    w, b = np.linspace(w_min, w_max, n), np.linspace(b_min, b_max, n)
+    W, B = np.meshgrid(w, b)
+    E, dw, db = cliff_loss(W, B, T=T)
+    wall_w = np.linspace(w_min, w_max, 200)
+    wall = wall_b(wall_w)
+    inside = (wall >= b_min) & (wall <= b_max) & (np.abs(wall_w) > 4)   # the wall exists for |w| > 4
+    return {"w": w, "b": b, "log_E": np.log10(np.maximum(E, 1e-12)), "grad_norm": np.hypot(dw, db),
+            "wall_w": wall_w[inside], "wall_b": wall[inside]}
+
+
+def slice_b(w=6.0, b_min=-6.0, b_max=2.0, n=400, T=50) -> dict:
+    """E and |dE/db| along b at a fixed w (the 1-D view of the cliff)."""
+    b = np.linspace(b_min, b_max, n)
+    E, _, db = cliff_loss(np.full_like(b, w), b, T=T)
+    return {"b": b, "log_E": np.log10(np.maximum(E, 1e-12)), "abs_dE_db": np.abs(db)}
+
+
+def paths(w0=6.0, b0=None, lr=0.1, steps=40, norm_threshold=1.0, value_limit=1.0, T=50) -> dict:
+    """Gradient descent from (w0, b0) under each rule; b0=None starts right next to the wall."""
+    b0 = float(wall_b(w0)) + 1e-6 if b0 is None else b0
+    thresholds = {"none": 1.0, "norm": norm_threshold, "value": value_limit}
+    return {rule: descend(w0, b0, lr, steps, rule=rule, threshold=thresholds[rule], T=T) for rule in RULES}
+
+
+def training(cell="rnn", T=50, hidden=32, steps=200, lr=0.05, gain=2.0, clip=1.0, seed=0, callback=None) -> dict:
+    """Train the same model from the same seed twice: without and with norm clipping.
+
+    ``gain`` multiplies W_hh after PyTorch's initialisation, so the run can start in the exploding
+    regime. Returns {"plain": History, "clipped": History, "baseline": 1/6}.
+    """
+    common = dict(task="adding", T=T, hidden_size=hidden, steps=steps, batch=32, lr=lr, optimizer="sgd",
+                  seed=seed, recurrent_gain=gain)
+    plain = train(cell, callback=_offset(callback, 0, steps), **common)
+    clipped = train(cell, clip=clip, callback=_offset(callback, steps, steps), **common)
+    return {"plain": plain, "clipped": clipped, "baseline": TASKS["adding"].baseline_mse}
+
+
+def _offset(callback, start, steps):
+    """Report progress of the second run after the first: f(done, total)."""
+    if callback is None:
+        return None
+    return lambda step, hist: callback(start + step + 1, 2 * steps)
+
+
+def vanishing(rho=0.6, hidden=32, T=60, clip=1.0, seed=0) -> dict:
+    """Clipping cannot fix vanishing: ||dL/dh_k|| by distance for a tanh RNN, raw and after norm clipping.
+
+    Norm clipping multiplies the whole gradient by one factor c = min(1, clip / ||g||), so every
+    distance is scaled alike: the share that reaches the first step is unchanged (and when ||g|| is
+    below the threshold, nothing changes at all).
+    """
+    m = vanilla_rnn("tanh", hidden, rho, "orthogonal", seed)
+    xs = np.random.default_rng(seed).normal(size=(T, m.input_size))
+    tr = m.forward(xs)
+    dh = np.zeros((T, hidden))
+    dh[-1] = 10.0 * readout(hidden, seed)                       # a loss big enough to be clipped
+    grads = m.backward(tr, dh)
+    params = {k: grads[k] for k in m.params}
+    _, total = clip_by_norm(params, clip)
+    c = min(1.0, clip / (total + 1e-6))
+    g = np.linalg.norm(m.state_grads(tr, dh), axis=1)[::-1]     # by distance 0..T-1
+    with np.errstate(divide="ignore"):
+        raw, clipped = np.log10(g), np.log10(g * c)
+    return {"distance": np.arange(T), "raw": raw, "clipped": clipped, "factor": c, "total_norm": total,
+            "share_first_raw": float(g[-1] / g[0]), "share_first_clipped": float(g[-1] * c / (g[0] * c))}

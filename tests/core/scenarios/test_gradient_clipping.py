@@ -1,0 +1,36 @@
+import numpy as np
+
+from core import cliff_loss
+from core.scenarios import gradient_clipping as gc
+
+
+def test_surface_agrees_with_cliff_loss_and_shows_the_wall():
+    s = gc.surface(n=40)
+    E, _, _ = cliff_loss(s["w"][7], s["b"][11])
+    assert np.isclose(s["log_E"][11, 7], np.log10(max(E, 1e-12)))
+    assert np.all(np.isfinite(s["log_E"])) and np.all(np.isfinite(s["grad_norm"]))
+    assert s["wall_w"].size > 0 and np.all(np.abs(s["wall_w"]) > 4)
+
+
+def test_paths_obey_their_rules():
+    p = gc.paths(w0=6.0, lr=0.1, steps=30, norm_threshold=0.5, value_limit=0.2)
+    assert p["none"]["step_norm"].max() > 1.0                        # the cliff throws plain descent far
+    assert np.all(p["norm"]["step_norm"] <= 0.1 * 0.5 * (1 + 1e-6))
+    dw, db = np.diff(p["value"]["w"]), np.diff(p["value"]["b"])
+    assert np.all(np.abs(dw) <= 0.1 * 0.2 + 1e-12) and np.all(np.abs(db) <= 0.1 * 0.2 + 1e-12)
+    assert np.all(p["norm"]["cos"] > 1 - 1e-9)                         # norm clipping keeps the direction
+
+
+def test_clipping_cannot_fix_vanishing():
+    v = gc.vanishing(rho=0.5, T=60)
+    assert v["factor"] < 1.0                                         # it did clip ...
+    assert np.allclose(v["clipped"] - v["raw"], np.log10(v["factor"]))   # ... by the same factor everywhere
+    assert v["share_first_raw"] < 1e-10 and np.isclose(v["share_first_raw"], v["share_first_clipped"])
+
+
+def test_training_with_and_without_clipping():
+    progress = []
+    r = gc.training(T=20, hidden=8, steps=30, gain=2.0, lr=0.05, callback=lambda d, n: progress.append((d, n)))
+    assert progress[-1] == (60, 60)
+    assert max(r["clipped"].grad_norm) > 1.0                           # recorded before clipping
+    assert len(r["plain"].loss) == len(r["clipped"].loss) == 30 or r["plain"].diverged_at is not None
