@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..activations import ACTIVATIONS
-from ..chains import chain_log10_norms, memory_horizon
+from ..chains import chain_log10_norms, diag_chain_log10_norms, memory_horizon
 from ..init import identity
 from .common import by_distance, inputs, vanilla_rnn
 
@@ -37,7 +37,12 @@ def run(rho=1.1, hidden=32, T=100, input_scale=1.0, init="orthogonal", seed=0, c
         with np.errstate(over="ignore", invalid="ignore"):
             tr = m.forward(xs)
         finite = bool(np.all(np.isfinite(tr.h)))
-        L = by_distance(chain_log10_norms(m.state_jacobians(tr))) if finite else np.full(T + 1, np.inf)
+        if not finite:
+            L = np.full(T + 1, np.inf)
+        elif name == "irnn":                                # J_t = diag(1[a_t > 0]) rho I is diagonal: exact and cheap
+            L = by_distance(diag_chain_log10_norms(m.derivatives(tr) * rho))
+        else:
+            L = by_distance(chain_log10_norms(m.state_jacobians(tr)))
         with np.errstate(divide="ignore", over="ignore"):
             log_h = np.log10(np.linalg.norm(tr.h, axis=1)) if finite else np.full(T, np.inf)
         curves[name] = {

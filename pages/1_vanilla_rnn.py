@@ -1,0 +1,80 @@
+"""Page 1 — vanilla RNN: why does the gradient from far away vanish or explode?"""
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import ui
+from core import chain_log10_norms
+from core.rnn import EQUATIONS, RNN
+from core.scenarios import vanilla_rnn
+from ui import Choice, Number, Slider, charts
+
+SPECS = [
+    Choice("act", default="tanh", options=("tanh", "sigmoid", "linear")),
+    Slider("rho", default=0.9, lo=0.1, hi=2.0, step=0.05),
+    Slider("H", default=32, lo=2, hi=128),
+    Slider("T", default=100, lo=5, hi=300),
+    Slider("x_scale", default=1.0, lo=0.0, hi=3.0, step=0.05),
+    Choice("init", default="orthogonal", options=("orthogonal", "gaussian"), kind="radio"),
+    Slider("window", default=20, lo=1, hi=300),
+    Number("seed", default=0, lo=0, hi=9999),
+]
+PRESETS = {
+    "vanishing": {"act": "tanh", "rho": 0.6, "x_scale": 1.0},
+    "edge": {"act": "tanh", "rho": 1.0, "x_scale": 0.1},
+    "exploding": {"act": "tanh", "rho": 1.5, "x_scale": 0.05},
+    "saturated": {"act": "tanh", "rho": 1.0, "x_scale": 3.0},
+}
+
+
+@ui.cached
+def compute(act, rho, H, T, x_scale, init, window, seed):
+    return vanilla_rnn.run(act, rho, H, T, x_scale, init, window, seed)
+
+
+ctx = ui.page_frame("vanilla_rnn", controls=SPECS, presets=PRESETS)
+t, ct, panel = ctx.t, ctx.chart_text, ctx.panel
+panel.preset_row()
+left, right = st.columns([1, 3], gap="medium")
+with left:
+    v = panel.render()
+    panel.share()
+r = compute(**v)
+d = r["distance"]
+
+curves = pd.DataFrame({"distance": d, "log10": r["log_norm"], "series": t("vanilla_rnn.series.grad")})
+refs = charts.series_frame(d, {t("vanilla_rnn.series.rho"): r["log_rho"],
+                               t("vanilla_rnn.series.bound"): r["log_bound"]}, x="distance", y="log10")
+with right:
+    ui.show_chart(charts.gradient_curves(curves, refs=refs, window=min(v.window, v.T), text=ct,
+                                         projector=ctx.projector, height=330))
+    ui.metric_row(ctx, {
+        "rho": ui.fmt_num(r["rho"]),
+        "sigma": ui.fmt_num(r["sigma_max"]),
+        "grad_T": ui.fmt_pow10(r["log_norm"][-1]),
+        "horizon": ui.fmt_steps(r["horizon"], v.T),
+    })
+    st.caption(t("vanilla_rnn.truncated", window=min(v.window, v.T), share=f"{100 * r['truncated_share']:.1f}"))
+
+a, b, c = st.columns(3, gap="medium")
+with a:
+    ui.show_chart(charts.eigen_plane(r["eig"], second_radius=1 / r["gamma"], text=ct, projector=ctx.projector,
+                                     size=300, title=t("vanilla_rnn.chart.eig")))
+with b:
+    ui.show_chart(charts.heatmap(r["fprime"].T, x_values=np.arange(1, v.T + 1), x_title=ct.time,
+                                 y_title=ct.unit, value_title="f′(a)", domain=(0.0, r["gamma"]),
+                                 text=ct, projector=ctx.projector, height=300,
+                                 title=t("vanilla_rnn.chart.fprime")))
+with c:
+    with np.errstate(divide="ignore"):
+        contrib = np.log10(r["contrib"])
+    steps = pd.DataFrame({"distance": np.arange(1, v.T + 1), "log10": contrib,
+                          "series": t("vanilla_rnn.series.contrib")})
+    ui.show_chart(charts.gradient_curves(steps, zones=None, window=min(v.window, v.T), text=ct,
+                                         projector=ctx.projector, height=300, y_title=t("vanilla_rnn.axis.contrib"),
+                                         title=t("vanilla_rnn.chart.contrib")))
+
+ui.explain(ctx, math=[*EQUATIONS], code=[vanilla_rnn.run, RNN.state_jacobians, chain_log10_norms])
+ui.download_csv(ctx, pd.DataFrame({"distance": d, "log10_grad": r["log_norm"], "log10_rho_power": r["log_rho"],
+                                   "log10_bound": r["log_bound"],
+                                   "log10_contribution": np.concatenate([[np.nan], contrib])}))

@@ -1,0 +1,75 @@
+"""Page 2 — ReLU vs tanh: would ReLU fix it?"""
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import core.activations
+import ui
+from core.rnn import EQUATIONS
+from core.scenarios import relu_vs_tanh
+from ui import Choice, Number, Slider, charts
+
+SPECS = [
+    Slider("rho", default=1.1, lo=0.1, hi=4.5, step=0.05),
+    Slider("H", default=32, lo=2, hi=64),
+    Slider("T", default=100, lo=5, hi=300),
+    Slider("x_scale", default=1.0, lo=0.0, hi=3.0, step=0.05),
+    Choice("init", default="orthogonal", options=("orthogonal", "gaussian"), kind="radio"),
+    Number("seed", default=0, lo=0, hi=9999),
+]
+PRESETS = {
+    "above_one": {"rho": 1.1, "x_scale": 1.0},
+    "irnn": {"rho": 1.0, "x_scale": 1.0},
+    "relu_explodes": {"rho": 2.0, "init": "gaussian"},
+    "sigmoid_bound": {"rho": 4.0, "x_scale": 1.0},
+}
+
+
+@ui.cached
+def compute(rho, H, T, x_scale, init, seed):
+    return relu_vs_tanh.run(rho, H, T, x_scale, init, seed)
+
+
+ctx = ui.page_frame("relu_vs_tanh", controls=SPECS, presets=PRESETS)
+t, ct, panel = ctx.t, ctx.chart_text, ctx.panel
+panel.preset_row()
+left, right = st.columns([1, 3], gap="medium")
+with left:
+    v = panel.render()
+    panel.share()
+r = compute(**v)
+names = {k: t(f"relu_vs_tanh.series.{k}") for k in relu_vs_tanh.CONTENDERS}
+curves = r["curves"]
+
+grad = charts.series_frame(r["distance"], {names[k]: c["log_norm"] for k, c in curves.items()},
+                           x="distance", y="log10")
+with right:
+    ui.show_chart(charts.gradient_curves(grad, text=ct, projector=ctx.projector, height=330))
+    ui.metric_row(ctx, {
+        f"grad_{k}": ui.fmt_pow10(curves[k]["log_norm"][-1]) for k in ("tanh", "relu", "irnn")
+    } | {"h_irnn": ui.fmt_pow10(float(np.max(curves["irnn"]["log_h"])))})
+
+a, b, c = st.columns([1.2, 1, 1.2], gap="medium")
+with a:
+    hn = charts.series_frame(r["t"], {names[k]: c["log_h"] for k, c in curves.items()}, x="distance", y="log10")
+    ui.show_chart(charts.gradient_curves(hn, zones=None, text=ct, projector=ctx.projector, height=290,
+                                         x_title=ct.time, y_title=t("relu_vs_tanh.axis.h"),
+                                         title=t("relu_vs_tanh.chart.h")))
+with b:
+    fp = pd.concat([pd.DataFrame({"value": curves[k]["fprime"], "series": names[k]})
+                    for k in ("tanh", "sigmoid", "relu")], ignore_index=True)
+    ui.show_chart(charts.histogram(fp, domain=(0.0, 1.0), text=ct, projector=ctx.projector, height=290,
+                                   title=t("relu_vs_tanh.chart.fprime")))
+with c:
+    fn = pd.concat([pd.DataFrame({"a": r["a"], "value": vals, "curve": t(f"relu_vs_tanh.fn.{j}"),
+                                  "series": names[k]})
+                    for k, pair in r["functions"].items() for j, vals in zip(("f", "df"), pair, strict=True)],
+                   ignore_index=True)
+    ui.show_chart(charts.function_grid(fn, text=ct, projector=ctx.projector, title=t("relu_vs_tanh.chart.fn")))
+
+ui.explain(ctx, math=[*EQUATIONS[:3], ("relu_vs_tanh.math.relu", r"\frac{\partial h_T}{\partial h_k} = "
+                                       r"\prod_{t=k+1}^{T}\operatorname{diag}\big(\mathbb{1}[a_t>0]\big)\,W_{hh}")],
+           code=[relu_vs_tanh.run, core.activations])
+ui.download_csv(ctx, pd.concat([grad.assign(quantity="log10_grad"),
+                                hn.assign(quantity="log10_h_norm")],
+                               ignore_index=True))

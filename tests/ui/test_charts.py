@@ -1,0 +1,274 @@
+"""Chart builders: pure, serialisable, never NaN, overflow marked, rows capped, projector mode, palette."""
+import math
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from ui import charts
+from ui.charts import ChartText
+from ui.charts.clamp import auto_domain, clamp, fmt_pow10, thin
+from ui.charts.theme import MAX_ROWS, PALETTE
+
+ZH = ChartText(overflow="上溢", underflow="下溢", exact="精确值")
+
+
+def rows_of(chart) -> list[dict]:
+    """All data rows of a chart (every dataset of its Vega-Lite dict)."""
+    spec = chart.to_dict()
+    out = [r for rows in spec.get("datasets", {}).values() for r in rows]
+    assert out, "chart has no data"
+    return out
+
+
+def assert_clean(chart) -> list[dict]:
+    rows = rows_of(chart)
+    for r in rows:
+        for k, v in r.items():
+            assert v is not None, f"{k} is null in {r}"
+            if isinstance(v, float):
+                assert math.isfinite(v), f"{k}={v} in {r}"
+    return rows
+
+
+def config(chart) -> dict:
+    return chart.to_dict()["config"]
+
+
+def k_frame(values: dict[str, np.ndarray]) -> pd.DataFrame:
+    n = len(next(iter(values.values())))
+    return charts.series_frame(np.arange(n), values, x="distance", y="log10")
+
+
+# --- gradient curves ----------------------------------------------------------------------------------------
+def test_gradient_curves_basic():
+    k = np.arange(101)
+    c = charts.gradient_curves(k_frame({"tanh": -0.05 * k, "relu": 0.02 * k}),
+                               refs=k_frame({"rho^k": -0.04 * k}), window=20)
+    assert isinstance(c, alt.LayerChart)
+    rows = assert_clean(c)
+    curve_rows = [r for r in rows if "series" in r]
+    assert {r["series"] for r in curve_rows} == {"tanh", "relu", "rho^k"}
+    assert {r["kind"] for r in curve_rows} == {"curve", "ref"}
+    r = next(r for r in curve_rows if r["series"] == "tanh" and r["x"] == 100)
+    assert r["log10_text"] == "-5" and r["norm_text"] == "1.00e-05" and r["status"] == "exact"
+
+
+def test_gradient_curves_tooltip_has_log10_and_norm():
+    spec = charts.gradient_curves(k_frame({"a": -np.arange(5.0)})).to_dict()
+    fields = {t["field"] for layer in spec["layer"] for t in layer.get("encoding", {}).get("tooltip", [])}
+    assert {"log10_text", "norm_text", "status_text", "x", "series"} <= fields
+
+
+def test_infinite_and_huge_values_become_marked_edge_points():
+    L = np.array([0.0, -2.0, -500.0, -np.inf, 400.0, np.inf, np.nan])
+    c = charts.gradient_curves(k_frame({"s": L}), y_domain=(-10, 10), text=ZH)
+    rows = [r for r in assert_clean(c) if "series" in r]
+    assert len(rows) == 6  # NaN dropped, everything else kept
+    by_x = {r["x"]: r for r in rows}
+    assert by_x[2]["status"] == by_x[3]["status"] == "underflow" and by_x[2]["y"] == -10
+    assert by_x[4]["status"] == by_x[5]["status"] == "overflow" and by_x[5]["y"] == 10
+    assert by_x[5]["status_text"] == "上溢" and by_x[3]["norm_text"] == "0" and by_x[5]["norm_text"] == "inf"
+    assert by_x[2]["norm_text"] == "1.00e-500"
+    flag_layers = [lyr for lyr in c.to_dict()["layer"] if "shape" in lyr.get("encoding", {})]
+    assert flag_layers, "no overflow/underflow mark layer"
+
+
+def test_all_infinite_still_draws_a_chart():
+    c = charts.gradient_curves(k_frame({"s": np.full(10, -np.inf)}))
+    rows = [r for r in assert_clean(c) if "series" in r]
+    assert len(rows) == 10 and {r["status"] for r in rows} == {"underflow"}
+
+
+def test_auto_domain_never_beyond_float_range():
+    c = charts.gradient_curves(k_frame({"s": np.linspace(0, -1000, 50)}))
+    ys = [r["y"] for r in rows_of(c) if "series" in r]
+    assert min(ys) >= -300
+
+
+def test_zones_and_window_optional():
+    k = np.arange(30)
+    plain = charts.gradient_curves(k_frame({"s": -0.1 * k}), zones=None, window=None)
+    full = charts.gradient_curves(k_frame({"s": -0.3 * k}), zones=(-3, 3), window=(5, 10))
+    assert len(full.to_dict()["layer"]) > len(plain.to_dict()["layer"])
+    assert_clean(plain)
+    assert_clean(full)
+
+
+def test_row_cap_per_chart():
+    k = np.arange(20001)
+    c = charts.gradient_curves(k_frame({"a": -1e-3 * k, "b": 1e-3 * k, "c": np.where(k > 19000, np.inf, 0.0)}))
+    rows = [r for r in rows_of(c) if "series" in r]
+    assert len(rows) <= MAX_ROWS
+    assert any(r["status"] == "overflow" for r in rows), "flagged rows must survive thinning"
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(np.float64, st.integers(1, 400), elements=st.floats(allow_nan=True, allow_infinity=True)))
+def test_gradient_curves_any_floats(values):
+    c = charts.gradient_curves(k_frame({"s": values}))
+    rows = [r for r in rows_of(c) if "series" in r] if not np.isnan(values).all() else []
+    for r in rows:
+        assert math.isfinite(r["y"]) and r["status"] in {"exact", "overflow", "underflow"}
+    c.to_dict()
+
+
+# --- time series --------------------------------------------------------------------------------------------
+def test_time_series_log_scale_handles_zero_and_overflow():
+    t = np.arange(50)
+    with np.errstate(over="ignore"):
+        v = np.exp(t * 20.0)  # overflows to inf
+    v[0] = 0.0
+    c = charts.time_series(pd.DataFrame({"t": t, "value": v, "series": "relu"}), log_y=True)
+    assert isinstance(c, alt.LayerChart)
+    rows = [r for r in assert_clean(c) if "series" in r]
+    assert all(r["y"] > 0 for r in rows)  # log scale: nothing at or below 0
+    assert {"overflow", "underflow"} <= {r["status"] for r in rows}
+
+
+# --- heat map -----------------------------------------------------------------------------------------------
+def test_heatmap_caps_cells_and_marks_overflow():
+    z = np.random.default_rng(0).normal(size=(128, 300))
+    z[0, 0] = np.inf
+    c = charts.heatmap(z, x_title="t", y_title="unit", value_title="h", diverging=True, domain=(-2, 2))
+    assert isinstance(c, alt.Chart)
+    rows = assert_clean(c)
+    assert len(rows) <= MAX_ROWS
+    assert rows[0]["c"] == 2 and rows[0]["status_text"] == ChartText().overflow
+    enc = c.to_dict()["encoding"]
+    assert enc["color"]["legend"] is not None and "tooltip" in enc
+
+
+def test_heatmap_with_word_labels():
+    c = charts.heatmap(np.eye(3), x_values=["the", "cat", "sat"], y_values=[1, 2, 3])
+    assert {r["x"] for r in assert_clean(c)} == {"the", "cat", "sat"}
+
+
+# --- eigenvalues --------------------------------------------------------------------------------------------
+def test_eigen_plane_circles_and_outliers():
+    lam = np.array([0.5 + 0.5j, -0.9, 1e6 + 0j, complex(np.inf, 0), complex(np.nan, 1)])
+    c = charts.eigen_plane(lam, second_radius=4.0)
+    assert isinstance(c, alt.LayerChart)
+    rows = assert_clean(c)
+    pts = [r for r in rows if "mod_text" in r]
+    assert len(pts) == 4  # NaN eigenvalue dropped
+    assert sum(r["status"] == "overflow" for r in pts) == 2
+    r = max(abs(r["re"]) for r in pts)
+    assert r <= 16.0 + 1e-9  # view is at most 4x the largest circle
+    names = {row.get("name") for row in rows}
+    assert ChartText().unit_circle in names and ChartText().second_circle in names
+    d = c.to_dict()
+    assert d["width"] == d["height"]  # equal axes
+
+
+# --- histogram, small multiples, bars ----------------------------------------------------------------------
+def test_histogram_bins_not_samples():
+    vals = np.concatenate([np.random.default_rng(0).random(10000), [np.inf, -5.0, np.nan]])
+    df = pd.DataFrame({"value": vals, "series": ["tanh'"] * 5000 + ["relu'"] * 5003})
+    c = charts.histogram(df, bins=20, domain=(0, 1))
+    assert isinstance(c, alt.FacetChart)
+    rows = assert_clean(c)
+    assert len(rows) == 40
+    relu = [r for r in rows if r["series"] == "relu'"]
+    assert sum(r["count"] for r in relu) == 5002 and sum(r["clamped"] for r in relu) == 2
+    single = charts.histogram(df[df.series == "tanh'"], facet=True)
+    assert isinstance(single, alt.Chart)
+
+
+def test_function_grid_is_facetted_and_clamped():
+    a = np.linspace(-5, 5, 101)
+    df = pd.concat([pd.DataFrame({"a": a, "value": f(a), "curve": c, "series": n})
+                    for n, f in (("relu", lambda x: np.maximum(x, 0)), ("exp", np.exp)) for c in ("f",)])
+    c = charts.function_grid(df, y_domain=(-1, 3))
+    assert isinstance(c, alt.FacetChart)
+    rows = assert_clean(c)
+    assert any(r["status"] == "overflow" for r in rows)
+
+
+def test_bar_chart_numeric_and_categorical():
+    c = charts.bar_chart(pd.DataFrame({"k": np.arange(300), "v": np.r_[np.inf, -np.arange(299.0)]}), x="k", y="v",
+                         y_domain=(-100, 10))
+    assert isinstance(c, alt.LayerChart)
+    rows = assert_clean(c)
+    assert len(rows) == 300 and sum(r["status"] != "exact" for r in rows) == 1 + 198
+    cat = charts.bar_chart(pd.DataFrame({"name": ["RNN", "LSTM"], "v": [1.0, 2.0]}), x="name", y="v", color="name")
+    assert_clean(cat)
+
+
+# --- look -------------------------------------------------------------------------------------------------
+BUILDERS = {
+    "gradient": lambda p: charts.gradient_curves(k_frame({"s": -np.arange(10.0)}), projector=p),
+    "time": lambda p: charts.time_series(pd.DataFrame({"t": [0, 1], "value": [1.0, 2.0], "series": "a"}),
+                                         projector=p),
+    "heat": lambda p: charts.heatmap(np.eye(4), projector=p),
+    "eigen": lambda p: charts.eigen_plane(np.array([0.5j]), projector=p),
+    "hist": lambda p: charts.histogram(pd.DataFrame({"value": [0.1, 0.2], "series": "a"}), projector=p),
+    "grid": lambda p: charts.function_grid(pd.DataFrame({"a": [0, 1], "value": [0, 1], "curve": "f",
+                                                         "series": "a"}), projector=p),
+    "bars": lambda p: charts.bar_chart(pd.DataFrame({"k": [0, 1], "v": [1.0, 2.0]}), x="k", y="v", projector=p),
+}
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+def test_projector_mode_is_bigger_and_bolder(name):
+    normal, big = config(BUILDERS[name](False)), config(BUILDERS[name](True))
+    assert big["axis"]["labelFontSize"] > normal["axis"]["labelFontSize"]
+    assert big["line"]["strokeWidth"] > normal["line"]["strokeWidth"]
+    assert big["axis"]["labelColor"] == "#000000"
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+def test_builders_serialise_and_translate(name):
+    chart = BUILDERS[name](False)
+    assert isinstance(chart, (alt.Chart, alt.LayerChart, alt.FacetChart))
+    chart.to_json()
+
+
+def test_translated_words_reach_the_chart():
+    c = charts.gradient_curves(k_frame({"s": -np.arange(10.0)}), text=ChartText(distance="距离", log10_grad="梯度"))
+    titles = {lyr["encoding"]["x"].get("title") for lyr in c.to_dict()["layer"] if "x" in lyr.get("encoding", {})}
+    assert "距离" in titles
+
+
+def test_palette_is_okabe_ito_and_colours_are_stable():
+    assert PALETTE[:3] == ("#0072B2", "#D55E00", "#009E73") and len(set(PALETTE)) == 8
+    spec = charts.gradient_curves(k_frame({"b": np.zeros(3), "a": np.zeros(3)})).to_dict()
+    scales = [lyr["encoding"]["color"]["scale"] for lyr in spec["layer"]
+              if "scale" in lyr.get("encoding", {}).get("color", {})]
+    assert scales and scales[0]["domain"] == ["b", "a"] and scales[0]["range"] == list(PALETTE[:2])
+
+
+# --- helpers ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("log10, text", [(0.0, "1.00e+00"), (-5, "1.00e-05"), (2.5, "3.16e+02"),
+                                         (-400.5, "3.16e-401"), (0.99999, "1.00e+01"), (np.inf, "inf")])
+def test_fmt_pow10(log10, text):
+    assert fmt_pow10(log10) == text
+
+
+def test_clamp_and_domain():
+    y, status, keep = clamp(np.array([np.nan, -np.inf, 0.5, 9.0]), 0.0, 1.0)
+    assert list(keep) == [False, True, True, True] and list(y[1:]) == [0.0, 0.5, 1.0]
+    assert list(status[1:]) == ["underflow", "exact", "overflow"]
+    lo, hi = auto_domain(np.array([np.nan, np.inf]))  # nothing finite: a small default range
+    assert -2 < lo < 0 < hi < 2
+    lo, hi = auto_domain(np.array([1e-3, 1e3, 0.0, -1.0]), positive=True)
+    assert 0 < lo < 1e-3 and hi > 1e3
+
+
+def test_thin_keeps_endpoints_and_flags():
+    df = pd.DataFrame({"x": np.arange(10000), "series": "a", "status": "exact"})
+    df.loc[5000, "status"] = "overflow"
+    out = thin(df, 100, by="series")
+    assert len(out) <= 100 and {0, 9999, 5000} <= set(out["x"])
+
+
+def test_series_legend_and_facet_headers_have_no_redundant_title():
+    spec = charts.gradient_curves(k_frame({"a": np.zeros(3)})).to_dict()
+    colors = [lyr["encoding"]["color"] for lyr in spec["layer"] if "color" in lyr.get("encoding", {})]
+    assert colors and all(c["title"] is None for c in colors)
+    grid = charts.function_grid(pd.DataFrame({"a": [0, 1], "value": [0, 1], "curve": "f", "series": "s"})).to_dict()
+    assert grid["facet"]["title"] is None

@@ -1,0 +1,22 @@
+"""The shared Streamlit layer of RNN Gradient Lab: every page is a thin script on top of this API.
+
+    from ui import page_frame, Slider, Choice, Toggle, Number, cached, charts, show_chart, ...
+    ctx = page_frame("vanilla_rnn", controls=SPECS, presets=PRESETS)   # config, sidebar, header, URL
+    ctx.panel.preset_row(); v = ctx.panel.render(); ctx.panel.share()   # presets, widgets, link
+
+Modules: ``frame`` (page frame, context), ``controls`` (URL-bound control specs), ``panel`` (presets,
+widgets, link), ``share`` (link to the view), ``furniture`` (metrics, expanders, CSV, chart display),
+``cache`` (cached computations), ``fmt`` (number formats), ``charts`` (pure Altair builders),
+``i18n`` (translation tables), ``registry`` (the page list and URLs).
+"""
+from ui import charts
+from ui.cache import cached
+from ui.controls import Choice, Number, Slider, Toggle, Values
+from ui.fmt import fmt_num, fmt_pow10, fmt_steps
+from ui.frame import PageContext, page_frame
+from ui.furniture import download_csv, explain, metric_row, show_chart
+from ui.panel import ControlPanel
+
+__all__ = ["Choice", "ControlPanel", "Number", "PageContext", "Slider", "Toggle", "Values", "cached", "charts",
+           "download_csv", "explain", "fmt_num", "fmt_pow10", "fmt_steps", "metric_row", "page_frame",
+           "show_chart"]

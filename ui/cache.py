@@ -1,0 +1,25 @@
+"""The cached-computation pattern: pages compute through ``st.cache_data`` keyed by the control values.
+
+    @cached
+    def compute(rho: float, T: int, act: str, seed: int) -> pd.DataFrame:   # module level, pure
+        ...                                                              # core/ calls only
+    data = compute(**values)     # values: the ControlPanel's Values; same values -> no recomputation
+
+Arguments must be hashable by Streamlit (numbers, strings, tuples, arrays); return plain data
+(DataFrames, arrays, dataclasses of them), never Streamlit or Altair objects.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import streamlit as st
+
+F = TypeVar("F", bound=Callable)
+MAX_ENTRIES = 256  # per function: presets + slider sweeps of a lecture, a few MB at most
+
+
+def cached(fn: F | None = None, *, max_entries: int = MAX_ENTRIES) -> F:
+    """``st.cache_data`` with a bounded size and no spinner (a sweep must not flash a spinner)."""
+    deco = st.cache_data(max_entries=max_entries, show_spinner=False)
+    return deco(fn) if fn is not None else deco

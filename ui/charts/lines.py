@@ -1,0 +1,189 @@
+"""Line charts: log10 gradient norms against distance, and quantities over time.
+
+Input is a long DataFrame (one row per point: x, y, series). ``gradient_curves`` expects y = log10 of a
+norm (from ``core.chain_log10_norms``), shows the norm itself in the tooltip in scientific notation, and
+can add dashed reference lines, shaded vanishing/exploding zones and a truncation window. Off-range
+values (±inf included) sit on the chart edge as triangles whose tooltip says overflow/underflow.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from ui.charts.clamp import (
+    EXACT,
+    LOG10_LIMIT,
+    OVERFLOW,
+    UNDERFLOW,
+    auto_domain,
+    clamp_frame,
+    fmt_pow10,
+    fmt_value,
+    thin,
+)
+from ui.charts.text import ENGLISH, ChartText
+from ui.charts.theme import (
+    EXPLODE_COLOR,
+    EXPLODE_TEXT,
+    MAX_ROWS,
+    OVERFLOW_SHAPE,
+    UNDERFLOW_SHAPE,
+    VANISH_COLOR,
+    VANISH_TEXT,
+    WINDOW_COLOR,
+    color_scale,
+    finish,
+    sizes,
+)
+from ui.charts.vl import chart, layer, n, q, tip
+
+
+def _points(df: pd.DataFrame, x: str, y: str, series: str, kind: str) -> pd.DataFrame:
+    """Normalised long frame: columns x, v (raw y), series, kind ('curve' or 'ref')."""
+    out = pd.DataFrame({"x": pd.to_numeric(df[x], errors="coerce").astype(float),
+                        "v": pd.to_numeric(df[y], errors="coerce").astype(float),
+                        "series": df[series].astype(str) if series in df else kind})
+    out["kind"] = kind
+    return out.loc[np.isfinite(out["x"])]
+
+
+def _status_text(status: pd.Series, text: ChartText) -> pd.Series:
+    return status.map({EXACT: text.exact, OVERFLOW: text.overflow, UNDERFLOW: text.underflow})
+
+
+def _line_layers(data: pd.DataFrame, x: dict, y: dict, tooltip: list, s: dict) -> list[alt.Chart]:
+    """Solid curves, dashed references, invisible hover points and the overflow/underflow triangles."""
+    names = list(dict.fromkeys(data["series"])) or ["-"]
+    enc = {"x": x, "y": y, "color": n("series", None, scale=color_scale(names), sort=names)}
+    flag_shape = n("status", scale={"domain": [OVERFLOW, UNDERFLOW], "range": [OVERFLOW_SHAPE, UNDERFLOW_SHAPE]},
+                   legend=None)
+    return [
+        chart(data, "line", enc, where="datum.kind == 'curve'"),
+        chart(data, {"type": "line", "strokeDash": [7, 5], "opacity": 0.9}, enc, where="datum.kind == 'ref'"),
+        chart(data, {"type": "point", "filled": True, "opacity": 0, "size": s["point"] * 2},
+              {**enc, "tooltip": tooltip}),
+        chart(data, {"type": "point", "filled": True, "opacity": 1, "size": s["flag"], "stroke": "black",
+                     "strokeWidth": 1}, {**enc, "shape": flag_shape, "tooltip": tooltip},
+              where=f"datum.status != '{EXACT}'"),
+    ]
+
+
+def gradient_curves(curves: pd.DataFrame, *, x: str = "distance", y: str = "log10", series: str = "series",
+                    refs: pd.DataFrame | None = None, zones: tuple[float, float] | None = (-3.0, 3.0),
+                    window: int | tuple[float, float] | None = None,
+                    y_domain: tuple[float, float] | None = None, text: ChartText = ENGLISH,
+                    projector: bool = False, height: int = 360, title: str | None = None,
+                    x_title: str | None = None, y_title: str | None = None,
+                    max_rows: int = MAX_ROWS) -> alt.LayerChart:
+    """log10 ||gradient|| against distance T - k, one line per series.
+
+    Parameters
+    ----------
+    curves : long DataFrame with columns ``x`` (distance), ``y`` (log10 norm, may be ±inf) and ``series``
+        (display name, e.g. "tanh").
+    refs : same shape, drawn dashed (e.g. rho^(T-k) and the bound (gamma sigma_max)^(T-k)).
+    zones : log10 thresholds (vanishing below the first, exploding above the second), or None.
+    window : truncation window: an int w marks distances 0..w (kept by truncated BPTT), a pair a band.
+    y_domain : visible log10 range; default: the data, at most ±300. Values outside are edge triangles.
+    """
+    s = sizes(projector)
+    pts = _points(curves, x, y, series, "curve")
+    if refs is not None and len(refs):
+        pts = pd.concat([pts, _points(refs, x, y, series, "ref")], ignore_index=True)
+    # show a strip of each zone even when the data stays between them
+    zone_pts = tuple(z + m for z, m in zip(zones or (), (-1.0, 1.0), strict=False) if np.isfinite(z))
+    lo, hi = y_domain or auto_domain(pts["v"].to_numpy(), include=zone_pts + (0.0,),
+                                     limit=(-LOG10_LIMIT, LOG10_LIMIT))
+    data = thin(clamp_frame(pts, "v", lo, hi), max_rows, by="series")
+    data["log10_text"] = [fmt_value(v) for v in data["v"]]
+    data["norm_text"] = [fmt_pow10(v) for v in data["v"]]
+    data["status_text"] = _status_text(data["status"], text)
+    data = data.drop(columns="v")
+    x_lo, x_hi = (float(data["x"].min()), float(data["x"].max())) if len(data) else (0.0, 1.0)
+
+    xt = x_title or text.distance
+    x_enc = q("x", xt, scale={"domain": [x_lo, max(x_hi, x_lo + 1)]})
+    y_enc = q("y", y_title or text.log10_grad, scale={"domain": [lo, hi], "nice": False})
+    tooltip = [tip("series", text.series), tip("x", xt, "quantitative"), tip("log10_text", text.log10),
+               tip("norm_text", text.norm), tip("status_text", text.status)]
+    layers = _zone_layers(zones, lo, hi, text, s) + _window_layers(window, text, s)
+    layers += _line_layers(data, x_enc, y_enc, tooltip, s)
+    return finish(layer(*layers, height=height), projector, title)
+
+
+def _zone_layers(zones: tuple[float, float] | None, lo: float, hi: float, text: ChartText, s: dict) -> list:
+    """Shaded bands below the vanishing and above the exploding threshold, labelled at the right edge."""
+    if not zones:
+        return []
+    rows = []
+    if zones[0] > lo:
+        rows.append({"y": lo, "y2": min(zones[0], hi), "zone": text.vanishing, "fill": VANISH_COLOR,
+                     "ink": VANISH_TEXT})
+    if zones[1] < hi:
+        rows.append({"y": max(zones[1], lo), "y2": hi, "zone": text.exploding, "fill": EXPLODE_COLOR,
+                     "ink": EXPLODE_TEXT})
+    if not rows:
+        return []
+    band = pd.DataFrame(rows)
+    band["mid"] = (band["y"] + band["y2"]) / 2
+    return [
+        chart(band, {"type": "rect", "opacity": s["zone_opacity"]},
+              {"y": q("y"), "y2": {"field": "y2"}, "fill": n("fill", scale=None),
+               "tooltip": [tip("zone", text.status)]}),
+        chart(band, {"type": "text", "align": "right", "baseline": "middle", "dx": -8, "fontSize": s["label"],
+                     "fontWeight": "bold"},
+              {"x": {"value": "width"}, "y": q("mid"), "text": n("zone"), "fill": n("ink", scale=None)}),
+    ]
+
+
+def _window_layers(window: int | tuple[float, float] | None, text: ChartText, s: dict) -> list:
+    if window is None:
+        return []
+    a, b = (0.0, float(window)) if np.isscalar(window) else (float(window[0]), float(window[1]))
+    band = pd.DataFrame({"x": [a], "x2": [b], "label": [text.window]})
+    return [
+        chart(band, {"type": "rect", "color": WINDOW_COLOR, "opacity": s["zone_opacity"] * 0.8},
+              {"x": q("x"), "x2": {"field": "x2"}, "tooltip": [tip("label", " ")]}),
+        chart(band, {"type": "rule", "color": WINDOW_COLOR, "strokeDash": [2, 3]}, {"x": q("x2")}),
+        chart(band, {"type": "text", "align": "left", "baseline": "top", "dx": 4, "dy": 4, "color": WINDOW_COLOR,
+                     "fontSize": s["label"]}, {"x": q("x2"), "y": {"value": 0}, "text": n("label")}),
+    ]
+
+
+def time_series(df: pd.DataFrame, *, x: str = "t", y: str = "value", series: str = "series",
+                log_y: bool = False, y_domain: tuple[float, float] | None = None,
+                refs: pd.DataFrame | None = None, text: ChartText = ENGLISH, projector: bool = False,
+                height: int = 300, title: str | None = None, x_title: str | None = None,
+                y_title: str | None = None, max_rows: int = MAX_ROWS) -> alt.LayerChart:
+    """A quantity over time (e.g. ||h_t||, a cell state), one line per series; optional log-scaled y.
+
+    Values beyond ``y_domain`` (default: the finite data; for ``log_y`` the positive data, at most
+    1e±300) and ±inf are drawn as edge triangles with an overflow/underflow tooltip.
+    """
+    s = sizes(projector)
+    pts = _points(df, x, y, series, "curve")
+    if refs is not None and len(refs):
+        pts = pd.concat([pts, _points(refs, x, y, series, "ref")], ignore_index=True)
+    limit = (10.0 ** -LOG10_LIMIT, 10.0 ** LOG10_LIMIT) if log_y else (-1e300, 1e300)
+    lo, hi = y_domain or auto_domain(pts["v"].to_numpy(), limit=limit, positive=log_y)
+    data = thin(clamp_frame(pts, "v", lo, hi), max_rows, by="series")
+    data["value_text"] = [fmt_value(v) for v in data["v"]]
+    data["status_text"] = _status_text(data["status"], text)
+    data = data.drop(columns="v")
+    xt, yt = x_title or text.time, y_title or text.value
+    x_enc = q("x", xt)
+    y_enc = q("y", yt, scale={"type": "log" if log_y else "linear", "domain": [lo, hi], "nice": False})
+    tooltip = [tip("series", text.series), tip("x", xt, "quantitative"), tip("value_text", yt),
+               tip("status_text", text.status)]
+    return finish(layer(*_line_layers(data, x_enc, y_enc, tooltip, s), height=height), projector, title)
+
+
+def series_frame(xs: Sequence[float] | np.ndarray, ys: dict[str, np.ndarray], x: str = "x",
+                 y: str = "y", series: str = "series") -> pd.DataFrame:
+    """Long frame from one x array and named y arrays: ``series_frame(k, {"tanh": L1, "relu": L2})``."""
+    xs = np.asarray(xs)
+    return pd.concat([pd.DataFrame({x: xs, y: np.asarray(v, dtype=float), series: name})
+                      for name, v in ys.items()], ignore_index=True)

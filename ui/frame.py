@@ -1,0 +1,198 @@
+"""The frame every page starts with: ``ctx = page_frame("vanilla_rnn", controls=SPECS, presets=PRESETS)``.
+
+It sets the page config (wide, translated title), draws the sidebar — the translated lecture-route
+navigation (``st.page_link``; Streamlit's own nav is hidden by ``client.showSidebarNavigation = false``),
+the language (``lang=en|zh``) and projector mode (``projector=true``, ``1`` also accepted), both bound to
+the URL — and the page header (title, question, previous/next links). It returns a :class:`PageContext`
+whose ``panel`` (a :class:`ui.panel.ControlPanel`) draws the page's controls where the page wants them.
+
+The page's controls are declared here, not later, because every URL correction (canonical spelling,
+removal of invalid values, restoring the settings) is written into the URL with one ``st.rerun()``
+*before anything is drawn*: rerunning after elements were sent can leave the browser with a blank page
+(Streamlit 1.67 frontend: "Bad delta path index") when the reruns follow each other quickly.
+
+Keeping ``lang``/``projector`` across page switches: every page has its own sidebar widgets (Streamlit
+gives widgets on different pages different ids), and on a page switch Streamlit drops query parameters
+bound to a widget of the page being left unless it is the main script, so ``st.page_link(...,
+query_params=...)`` alone only works from the home page. The frame therefore also remembers the two
+settings in the session, and when a page is entered without them in the URL it writes them back into
+the URL and reruns once (also when back/forward enters another page: the settings are preferences, not
+history; within a page, back/forward shows what the URL says).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import streamlit as st
+
+from ui.charts.text import ChartText
+from ui.controls import (
+    Choice,
+    Toggle,
+    apply_url_fixes,
+    begin_run,
+    first_load_raw,
+    rejected,
+    report_rejected,
+    url_fixes,
+)
+from ui.i18n import DEFAULT_LANG, LANGS, Translator
+from ui.registry import BY_ID, HOME, MAIN_SCRIPT, PAGES, ROOT, PageInfo, available, neighbours
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from ui.controls import Control
+    from ui.panel import ControlPanel
+
+LANG = Choice("lang", default=DEFAULT_LANG, options=LANGS, kind="radio")
+PROJECTOR = Toggle("projector", default=False)
+SETTINGS = (LANG, PROJECTOR)
+
+# Projector screens are 720 px high: trim Streamlit's 6rem top padding (style only, no content).
+_CSS = "<style>[data-testid='stMainBlockContainer']{padding-top:3rem;padding-bottom:2rem}</style>"
+_STORE = "_ui.settings"  # last lang/projector of this session, for page switches
+_PAGE = "_ui.page"  # page of the previous run, to detect entering a page
+
+
+@dataclass
+class PageContext:
+    """What a page needs from the frame: ``t(key, **fmt)``, ``lang``, ``projector``, ``panel`` and helpers."""
+
+    page: str
+    lang: str
+    projector: bool
+    root: Path = field(default=ROOT, compare=False)  # folder of the running main script (pages/ is in it)
+    panel: ControlPanel | None = field(default=None, compare=False, repr=False)  # the page's controls
+
+    @cached_property
+    def t(self) -> Translator:
+        return Translator(self.lang)
+
+    @property
+    def info(self) -> PageInfo | None:
+        return BY_ID.get(self.page)
+
+    @property
+    def pages(self) -> list[PageInfo]:
+        """The demo pages whose file exists, in lecture order."""
+        return available(self.root)
+
+    @cached_property
+    def chart_text(self) -> ChartText:
+        """Translated words for the chart builders (``text=ctx.chart_text``)."""
+        return ChartText.from_translator(self.t)
+
+    def controls(self, specs: Sequence[Control], presets: Mapping[str, Mapping[str, Any]] | None = None,
+                 *, reset: bool = True) -> ControlPanel:
+        """The page's :class:`ui.panel.ControlPanel`. Prefer ``page_frame(page, controls=..., presets=...)``
+        and ``ctx.panel``: a panel first declared here has to correct the URL in the middle of the page
+        (an extra rerun after elements were drawn, which Streamlit's frontend does not always survive)."""
+        from ui.panel import ControlPanel
+
+        if self.panel is not None and [s.key for s in self.panel.specs] == [s.key for s in specs]:
+            return self.panel
+        self.panel = ControlPanel(self, specs, presets, reset=reset)
+        return self.panel
+
+    def settings_params(self) -> dict[str, str]:
+        """Query parameters that carry the settings to another page (empty when at their defaults)."""
+        out = {}
+        if self.lang != LANG.default:
+            out["lang"] = self.lang
+        if self.projector:
+            out["projector"] = PROJECTOR.to_url(True)
+        return out
+
+
+def app_root() -> Path:
+    """Folder of the running main script (pages/ lives there); the repository root outside Streamlit."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    path = getattr(get_script_run_ctx(), "main_script_path", None)
+    return Path(path).resolve().parent if path else ROOT
+
+
+def _settings_fixes(page: str, raw: Mapping[str, str]) -> tuple[dict[str, str | None], dict[str, Any]]:
+    """URL corrections for the settings, and on entering a page the session's settings if the URL lacks them."""
+    store = st.session_state.setdefault(_STORE, {s.key: s.default for s in SETTINGS})
+    entered = st.session_state.get(_PAGE) != page
+    st.session_state[_PAGE] = page
+    fixes = url_fixes(SETTINGS, raw)
+    if entered:
+        for spec in SETTINGS:
+            if spec.key not in st.query_params and not spec.same(store[spec.key], spec.default):
+                fixes[spec.key] = spec.to_url(store[spec.key])
+    return fixes, store
+
+
+def _nav(ctx: PageContext) -> None:
+    t, qp = ctx.t, ctx.settings_params() or None
+    st.page_link(MAIN_SCRIPT, label=t("common.home"), icon=":material/home:", query_params=qp)
+    for p in ctx.pages:
+        st.page_link(p.file, label=t("common.nav_label", number=p.number, title=t(f"{p.id}.nav")),
+                     query_params=qp)
+
+
+def _header(ctx: PageContext) -> None:
+    t, info = ctx.t, ctx.info
+    st.header(t(f"{ctx.page}.title"), anchor=False)
+    left, right = st.columns([5, 2], vertical_alignment="center")
+    with left:
+        st.markdown(f"##### {t(f'{ctx.page}.question')}")
+    with right:
+        prev, nxt = neighbours(ctx.page, ctx.root)
+        qp = ctx.settings_params() or None
+        with st.container(horizontal=True, horizontal_alignment="right", vertical_alignment="center", gap="small"):
+            if info is not None:
+                st.caption(t("common.step", number=info.number, total=len(PAGES)), width="content")
+            if prev is not None:
+                st.page_link(prev.file, label=t("common.prev", title=t(f"{prev.id}.nav")), query_params=qp)
+            if nxt is not None:
+                st.page_link(nxt.file, label=t("common.next", title=t(f"{nxt.id}.nav")), query_params=qp)
+
+
+def page_frame(page: str, *, controls: Sequence[Control] = (),
+               presets: Mapping[str, Mapping[str, Any]] | None = None, reset: bool = True,
+               header: bool = True) -> PageContext:
+    """Call first on every page. ``page`` is a page id from :mod:`ui.registry` or ``"home"``.
+
+    ``controls``/``presets``/``reset`` declare the page's controls (see :class:`ui.panel.ControlPanel`,
+    available as ``ctx.panel``). Draws page config, sidebar (navigation, language, projector mode) and,
+    for demo pages with ``header=True``, the title/question header. Returns the :class:`PageContext`.
+    """
+    from ui.panel import ControlPanel
+
+    if page != HOME and page not in BY_ID:
+        raise ValueError(f"unknown page id {page!r}")
+    st.set_page_config(layout="wide", page_icon="📉",
+                       initial_sidebar_state="expanded" if page == HOME else "collapsed")
+    carried = begin_run()
+    raw = first_load_raw(SETTINGS)
+    raw_controls = first_load_raw(controls)
+    fixes, store = _settings_fixes(page, raw)
+    apply_url_fixes({**fixes, **url_fixes(controls, raw_controls)}, fallback=store)
+    st.html(_CSS)
+
+    with st.sidebar:
+        nav = st.container()
+        st.divider()
+        lang = LANG.widget(Translator(DEFAULT_LANG)("common.lang"), None, Translator(DEFAULT_LANG), "common")
+        t = Translator(lang)
+        projector = PROJECTOR.widget(t("common.projector"), t("common.projector.help"), t, "common")
+    ctx = PageContext(page=page, lang=lang, projector=bool(projector), root=app_root())
+    st.session_state[_STORE] = {"lang": ctx.lang, "projector": ctx.projector}
+    with nav:
+        st.markdown(f"**{t('common.nav')}**")
+        _nav(ctx)
+    title = t("common.app_name") if page == HOME else f"{t(f'{page}.nav')} · {t('common.app_name')}"
+    st.set_page_config(page_title=title)  # additive: only the (translated) title changes
+    report_rejected(carried + rejected(SETTINGS, raw, {"lang": ctx.lang, "projector": ctx.projector}), t, page)
+    if controls:
+        ctx.panel = ControlPanel(ctx, controls, presets, reset=reset, raw=raw_controls)
+    if header and page != HOME:
+        _header(ctx)
+    return ctx

@@ -1,0 +1,92 @@
+"""The parts every demo page has besides its controls and charts.
+
+- :func:`show_chart`: an Altair chart at full width (the builders in ``ui.charts`` make them).
+- :func:`metric_row`: a row of ``st.metric`` tiles, labels from ``<page>.metric.<name>``.
+- :func:`explain`: the three expanders "The math" (``st.latex``), "What to notice" (``<page>.notice``,
+  Markdown) and "Show the code" (the source of the core functions that computed the page).
+- :func:`download_csv`: the data behind the charts as a CSV file named after the page.
+"""
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from ui.charts.clamp import fmt_value
+from ui.charts.render import to_vega_lite
+
+if TYPE_CHECKING:
+    from ui.frame import PageContext
+
+
+def show_chart(chart: alt.TopLevelMixin, *, key: str | None = None) -> None:
+    """Draw a chart built by ``ui.charts``: across the container's width, unless the chart fixes its own
+    width (equal-axis plots such as the eigenvalue plane, small multiples).
+
+    Goes through :func:`ui.charts.render.to_vega_lite` and ``st.vega_lite_chart`` rather than
+    ``st.altair_chart``, which re-validates the spec against the JSON schema on every run.
+    """
+    spec = to_vega_lite(chart)
+    fixed = "width" in spec or "facet" in spec
+    st.vega_lite_chart(spec, width="content" if fixed else "stretch", key=key)
+
+
+def metric_row(ctx: PageContext, metrics: Mapping[str, str | float | int], *, border: bool = True) -> None:
+    """One ``st.metric`` per entry: label ``<page>.metric.<name>``, help ``<page>.metric.<name>.help``.
+
+    Values are shown as given when they are strings (format them with ``ui.fmt``), else with 4 digits.
+    """
+    t = ctx.t
+    cols = st.columns(len(metrics)) if metrics else []
+    for col, (name, value) in zip(cols, metrics.items(), strict=True):
+        key = f"{ctx.page}.metric.{name}"
+        shown = value if isinstance(value, str) else fmt_value(float(value))
+        col.metric(t(key), shown, help=t.get(f"{key}.help"), border=border)
+
+
+@lru_cache(maxsize=64)
+def _source(obj) -> tuple[str, str]:
+    try:
+        return inspect.getsource(obj), getattr(obj, "__module__", "") or ""
+    except (OSError, TypeError):
+        return f"# source of {getattr(obj, '__qualname__', obj)!r} is not available", ""
+
+
+def explain(ctx: PageContext, *, math: Sequence[str | tuple[str, str]] = (), code: Sequence[object] = (),
+            notice: bool = True) -> None:
+    """The three lecture expanders.
+
+    ``math``: LaTeX strings (e.g. a core module's equation constant), or ``(i18n key, latex)`` pairs to put
+    a translated sentence before an equation. ``code``: functions/classes whose source to show.
+    """
+    t = ctx.t
+    if math:
+        with st.expander(t("common.math"), icon=":material/functions:"):
+            for item in math:
+                if isinstance(item, tuple):
+                    st.markdown(t(item[0]))
+                    st.latex(item[1])
+                else:
+                    st.latex(item)
+    if notice:
+        with st.expander(t("common.notice"), icon=":material/visibility:"):
+            st.markdown(t(f"{ctx.page}.notice"))
+    if code:
+        with st.expander(t("common.code"), icon=":material/code:"):
+            for obj in code:
+                src, module = _source(obj)
+                if module:
+                    st.caption(t("common.code.caption", module=module))
+                st.code(src, language="python", line_numbers=False)
+
+
+def download_csv(ctx: PageContext, df: pd.DataFrame, name: str = "data") -> None:
+    """A download button for ``df`` as ``<page>_<name>.csv`` (UTF-8, no index); does not rerun the page."""
+    st.download_button(ctx.t("common.download_csv"), data=df.to_csv(index=False).encode("utf-8"),
+                       file_name=f"{ctx.page}_{name}.csv", mime="text/csv", key=f"_csv.{name}",
+                       on_click="ignore", icon=":material/download:")
