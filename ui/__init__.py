@@ -9,6 +9,7 @@ widgets, link), ``share`` (link to the view), ``furniture`` (metrics, expanders,
 ``cache`` (cached computations), ``fmt`` (number formats), ``charts`` (pure Altair builders),
 ``i18n`` (translation tables), ``registry`` (the page list and URLs).
 """
+import ui.blas  # noqa: F401  (one BLAS thread: see ui/blas.py)
 from ui import charts
 from ui.cache import cached
 from ui.controls import Choice, Number, Slider, Toggle, Values
