@@ -1,0 +1,128 @@
+"""Browser latency benchmark: ``python -m tests.bench.latency [--repeats 15] [--pages vanilla_rnn ...]``.
+
+For every page, at its default view and at its heaviest settings, the median time from a slider key
+press (ArrowRight on the first slider) to the finished redraw: the script run has started and ended
+and the browser has painted two more frames. A bare Streamlit page (one slider, one small chart) is
+measured in the same run on its own server, and the table gives page / bare. Not a test: it prints
+numbers (and writes them as JSON with --json).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from tests.browser_utils import browser, serve
+from ui.registry import ROOT, available
+
+BARE_APP = '''
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+v = st.slider("value", 0, 100, 50, key="v")
+x = np.arange(50)
+st.altair_chart(alt.Chart(pd.DataFrame({"x": x, "y": np.sin(x / 8 + v / 10)})).mark_line().encode(x="x", y="y"))
+'''
+
+# The heaviest view each page offers (slider maximums, the slowest cell).
+HEAVY = {
+    "vanilla_rnn": "H=128&T=300&rho=1.0",
+    "relu_vs_tanh": "H=64&T=300&rho=4.5",
+    "lstm_forget_gate": "H=64&T=300",
+    "gru_update_gate": "H=64&T=300",
+    "gradient_clipping": "",
+    "bidirectional_stacked": "cell=lstm&H=64&layers=8&T=100",
+    "memory_race": "",
+}
+
+# Resolves with ms from the next keydown to two painted frames after the run that key caused has ended.
+ARM = """() => {
+  const app = document.querySelector('[data-testid=stApp]');
+  const state = () => app.getAttribute('data-test-script-state');
+  window.__lat = new Promise(resolve => {
+    document.addEventListener('keydown', () => {
+      const t0 = performance.now();
+      let seenRun = false;
+      const poll = () => {
+        if (state() === 'running') seenRun = true;
+        if (seenRun && state() === 'notRunning') {
+          requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
+        } else if (performance.now() - t0 > 20000) { resolve(-1); } else { setTimeout(poll, 2); }
+      };
+      poll();
+    }, {once: true, capture: true});
+  });
+}"""
+
+
+def settle(page, timeout_ms=60000):
+    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(
+        state="attached", timeout=timeout_ms)
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=stSkeleton]').length === 0",
+                           timeout=timeout_ms)
+    page.wait_for_timeout(300)
+
+
+def measure(b, url: str, repeats: int) -> list[float]:
+    """Key presses on the first slider: ArrowRight then ArrowLeft alternately (the view stays near the start)."""
+    page = b.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(url)
+    settle(page)
+    slider = page.get_by_role("slider").first
+    times = []
+    for i in range(repeats + 2):          # two warm-up presses
+        page.evaluate(ARM)
+        slider.focus()
+        page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+        ms = page.evaluate("() => window.__lat")
+        settle(page)
+        if i >= 2 and ms > 0:
+            times.append(ms)
+    page.close()
+    return times
+
+
+def run(pages: list[str], repeats: int) -> list[dict]:
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp, browser() as b:
+        (Path(tmp) / "bare.py").write_text(BARE_APP, encoding="utf-8")
+        with serve(Path(tmp), "bare.py") as bare_base:
+            bare = statistics.median(measure(b, bare_base + "/", repeats))
+        t0 = time.time()
+        with serve(ROOT) as base:
+            cold = time.time() - t0
+            for pid in pages:
+                for label, query in (("default", ""), ("heaviest", HEAVY.get(pid, ""))):
+                    if label == "heaviest" and not query:
+                        continue
+                    times = measure(b, f"{base}/{pid}?{query}", repeats)
+                    med = statistics.median(times)
+                    rows.append({"page": pid, "view": label, "median_ms": med, "bare_ms": bare,
+                                 "ratio": med / bare, "target": 1.3 if label == "default" else 2.0})
+    print(f"server start (launch to healthy): {cold:.2f} s;  bare page: {bare:.0f} ms")
+    print(f"{'page':<24}{'view':<10}{'median ms':>10}{'bare ms':>9}{'ratio':>7}{'target':>8}  ok")
+    for r in rows:
+        ok = "yes" if r["ratio"] <= r["target"] else "NO"
+        print(f"{r['page']:<24}{r['view']:<10}{r['median_ms']:>10.0f}{r['bare_ms']:>9.0f}{r['ratio']:>7.2f}"
+              f"{r['target']:>8.1f}  {ok}")
+    return rows
+
+
+def main():
+    ap = argparse.ArgumentParser(description="slider-to-redraw latency per page vs a bare Streamlit page")
+    ap.add_argument("--pages", nargs="*", default=[p.id for p in available()])
+    ap.add_argument("--repeats", type=int, default=15)
+    ap.add_argument("--json", type=Path)
+    a = ap.parse_args()
+    rows = run(a.pages, a.repeats)
+    if a.json:
+        a.json.write_text(json.dumps(rows, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
