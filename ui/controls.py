@@ -333,7 +333,7 @@ def report_rejected(keys: Sequence[str], t: Translator, ns: str = "common") -> N
         unique = list(dict.fromkeys(keys))
         names = ", ".join(f"{_label(k, t, ns)} (`{k}`)" for k in unique)
         key = "common.invalid_link" if len(unique) == 1 else "common.invalid_links"
-        st.toast(t(key, names=names), icon=":material/warning:")
+        st.toast(t(key, names=names), icon=":material/warning:", duration="long")
 
 
 def _label(key: str, t: Translator, ns: str) -> str:
