@@ -1,0 +1,287 @@
+"""Page 5 — gradient clipping: what does clipping do when the gradient explodes, and what can't it do?
+
+Part A walks gradient descent off the cliff of Pascanu et al. (2013); part B trains a small RNN with and
+without norm clipping and shows that clipping leaves a vanishing gradient as small as it was. One control
+panel feeds both tabs: each control is drawn in the container of its part (``SLOTS``).
+"""
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import ui
+from core.cliff import CLIFF_LATEX, RULES, cliff_loss, descend, wall_b
+from core.clipping import CLIP_NORM_LATEX, CLIP_VALUE_LATEX, clip_by_norm, clip_by_value
+from core.scenarios import gradient_clipping as gc
+from ui import Choice, Number, Slider, Toggle, charts
+from ui.charts.paths import surface_paths
+from ui.i18n import LANGS, translate
+
+SLOTS: dict = {}  # part of the page -> the container its controls are drawn in (filled before render)
+
+
+def _slotted(base):
+    """``base`` (a control class of ``ui``) drawing its widget in ``SLOTS[slot]`` (default: part A's column)."""
+    @dataclass(frozen=True)
+    class Slotted(base):
+        slot: str = "cliff"
+
+        def widget(self, *args):
+            with SLOTS[self.slot]:
+                return super().widget(*args)
+    Slotted.__name__ = Slotted.__qualname__ = base.__name__
+    return Slotted
+
+
+SSlider, SChoice, SNumber, SToggle = _slotted(Slider), _slotted(Choice), _slotted(Number), _slotted(Toggle)
+SPECS = [
+    # part A: the start point, the descent and the two clipping rules
+    SSlider("w0", default=6.0, lo=-10.0, hi=15.0, step=0.1),
+    SToggle("below", default=False),
+    SSlider("gap", default=-6.0, lo=-9.0, hi=1.0, step=0.5),
+    SSlider("lr", default=0.1, lo=0.01, hi=1.0, step=0.01),
+    SSlider("steps", default=40, lo=1, hi=100),
+    SSlider("max_norm", default=1.0, lo=0.05, hi=5.0, step=0.05),
+    SSlider("clip_value", default=1.0, lo=0.05, hi=5.0, step=0.05),
+    # part A: the (w, b) window
+    SSlider("w_mid", default=6.0, lo=-10.0, hi=15.0, step=0.1, slot="window"),
+    SSlider("w_span", default=2.0, lo=0.1, hi=30.0, step=0.1, slot="window"),
+    SSlider("b_mid", default=-3.25, lo=-15.0, hi=10.0, step=0.05, slot="window"),
+    SSlider("b_span", default=1.5, lo=0.1, hi=30.0, step=0.1, slot="window"),
+    # part B: training with and without clipping
+    SChoice("cell", default="rnn", options=("rnn", "lstm"), slot="train"),
+    SSlider("gain", default=2.0, lo=0.5, hi=4.0, step=0.1, slot="train"),
+    SSlider("train_lr", default=0.05, lo=0.005, hi=0.3, step=0.005, fmt="%.3f", slot="train"),
+    SSlider("train_steps", default=150, lo=20, hi=200, step=10, slot="train"),
+    SSlider("clip", default=1.0, lo=0.1, hi=10.0, step=0.1, slot="train"),
+    SSlider("T", default=40, lo=10, hi=60, step=5, slot="model"),
+    SSlider("H", default=32, lo=8, hi=32, step=4, slot="model"),
+    SNumber("seed", default=0, lo=0, hi=9999, slot="model"),
+    # part B: the vanishing panel
+    SSlider("rho", default=0.6, lo=0.3, hi=1.2, step=0.05, slot="vanish"),
+]
+ZOOM = {"w_span": 2.0, "b_span": 1.5}  # the default window: 2 x 1.5 around the start, the wall across it
+PRESETS = {
+    "wall": {"w0": 6.0, "below": False, "gap": -6.0, "lr": 0.1, "w_mid": 6.0, "b_mid": -3.25, **ZOOM},
+    "steep": {"w0": 6.0, "below": False, "gap": -8.0, "lr": 0.1, "w_mid": 6.0, "b_mid": -3.25, **ZOOM},
+    "negative_w": {"w0": -6.0, "below": True, "gap": -6.0, "lr": 0.1, "w_mid": -6.0, "b_mid": 4.25, **ZOOM},
+    "far": {"w0": 6.0, "below": False, "gap": 0.5, "lr": 0.1, "w_mid": 6.0, "b_mid": -2.0, "w_span": 6.0,
+            "b_span": 5.0},
+    "overview": {"w0": 6.0, "below": False, "gap": -6.0, "w_mid": 2.5, "b_mid": -1.0, "w_span": 25.0,
+                 "b_span": 16.0},
+    "lstm": {"cell": "lstm", "gain": 2.0, "train_lr": 0.05, "clip": 1.0},
+    "gentle": {"cell": "rnn", "gain": 1.0, "train_lr": 0.05, "clip": 1.0},
+}
+PARTS = ("cliff", "training")  # the two tabs; a preset opens the tab of its part
+PRESET_PART = {"lstm": 1, "gentle": 1}
+TAB = "_gradient_clipping.part"  # state of the tabs: the open tab's (translated) label
+EXPLODING, VANISHING = (-np.inf, 3.0), (-3.0, np.inf)  # shade one zone only (beyond 10^±3) on log10 charts
+GRID = 50  # cells per axis of the surface (2500 cells, each a cliff_loss evaluation)
+
+
+def colour_range(log_E, floor=-6.0):
+    """Colours span the window's own log10 E (at most 6 decades): the wall shows at every zoom."""
+    lo, hi = max(float(log_E.min()), floor), float(log_E.max())
+    return (lo, hi) if hi > lo else (hi - 1.0, hi)
+
+
+@ui.cached
+def surface(w_mid, w_span, b_mid, b_span):
+    return gc.surface(w_mid - w_span / 2, w_mid + w_span / 2, b_mid - b_span / 2, b_mid + b_span / 2, n=GRID)
+
+
+@ui.cached
+def cut(w, b_lo, b_hi):
+    """E and |dE/db| along b at w: 200 even samples plus 120 log-spaced ones within 1 of the wall (it is
+    ~10^-7 wide: even samples miss the spike of the gradient). Rows sorted by b."""
+    even = gc.slice_b(w, b_lo, b_hi, n=200)
+    near = float(wall_b(w)) + np.concatenate([-np.logspace(0, -12, 60), np.logspace(-12, 0, 60)])
+    near = near[(near > b_lo) & (near < b_hi)]
+    E, _, dE_db = cliff_loss(np.full_like(near, w), near)
+    b = np.concatenate([even["b"], near])
+    order = np.argsort(b, kind="stable")
+    return {"b": b[order], "log_E": np.concatenate([even["log_E"], np.log10(np.maximum(E, 1e-12))])[order],
+            "abs_dE_db": np.concatenate([even["abs_dE_db"], np.abs(dE_db)])[order]}
+
+
+@ui.cached
+def path(rule, w0, b0, lr, steps, threshold):
+    return descend(w0, b0, lr, steps, rule=rule, threshold=threshold)
+
+
+@ui.cached(max_entries=64)
+def training(cell, T, H, steps, lr, gain, clip, seed, _label=""):
+    """Both runs; on a cache miss a progress bar follows them (st.cache_data replays it, ending empty)."""
+    bar = st.progress(0.0, text=_label)
+    every = max(1, steps // 10)
+
+    def report(done, total):
+        if done % every == 0 or done == total:
+            bar.progress(done / total, text=_label)
+
+    r = gc.training(cell, T, H, steps, lr, gain, clip, seed, callback=report)
+    bar.empty()
+    return {k: {"loss": np.asarray(h.loss), "grad": np.asarray(h.grad_norm), "diverged": h.diverged_at}
+            for k, h in (("plain", r["plain"]), ("clipped", r["clipped"]))} | {"baseline": r["baseline"]}
+
+
+@ui.cached
+def vanishing(rho, H, T, clip, seed):
+    return gc.vanishing(rho, H, T, clip, seed)
+
+
+ctx = ui.page_frame("gradient_clipping", controls=SPECS, presets=PRESETS)
+t, ct, panel = ctx.t, ctx.chart_text, ctx.panel
+panel.preset_row()
+labels = [t(f"gradient_clipping.tab.{p}") for p in PARTS]
+clicked = [name for name in PRESETS if st.session_state.get(f"_preset.{name}")]   # a preset button just pressed
+if clicked:
+    st.session_state[TAB] = labels[PRESET_PART.get(clicked[0], 0)]
+elif TAB in st.session_state and st.session_state[TAB] not in labels:   # the language changed: same tab
+    st.session_state[TAB] = next((labels[i] for lang in LANGS for i, p in enumerate(PARTS)
+                                  if translate(lang, f"gradient_clipping.tab.{p}") == st.session_state[TAB]), labels[0])
+# lazy tabs: only the open tab's charts are computed and drawn (the controls of both are always drawn)
+tab_a, tab_b = st.tabs(labels, key=TAB, on_change="rerun")
+with tab_a:
+    a_left, a_right = st.columns([1, 3], gap="medium")
+    with a_left:
+        SLOTS["cliff"] = st.container()
+        SLOTS["window"] = st.expander(t("gradient_clipping.window"), icon=":material/zoom_in:")
+        share_a = st.container()
+with tab_b:
+    b_left, b_right = st.columns([1, 3], gap="medium")
+    with b_left:
+        SLOTS["train"] = st.container()
+        SLOTS["model"] = st.expander(t("gradient_clipping.model"), icon=":material/tune:")
+        share_b = st.container()
+    vanish_box = st.container()
+    with vanish_box:
+        st.subheader(t("gradient_clipping.vanish.title"), anchor=False)
+        v_left, v_right = st.columns([1, 3], gap="medium")
+    SLOTS["vanish"] = v_left.container()
+v = panel.render()
+for box in (share_a, share_b):
+    with box:
+        panel.share()
+
+
+def cliff_part():
+    """Part A: the surface with the three descents, the cut along b, the step lengths, the tiles."""
+    names = {r: t(f"gradient_clipping.rule.{r}") for r in RULES}
+    b0 = float(wall_b(v.w0)) + (-1.0 if v.below else 1.0) * 10.0 ** v.gap
+    threshold = {"none": 1.0, "norm": v.max_norm, "value": v.clip_value}
+    runs = {r: path(r, v.w0, b0, v.lr, v.steps, threshold[r]) for r in RULES}
+    surf = surface(v.w_mid, v.w_span, v.b_mid, v.b_span)
+    steps = pd.concat([pd.DataFrame({"series": names[r], "rule": r, "step": np.arange(len(p["w"])), "x": p["w"],
+                                     "y": p["b"], "loss": p["loss"], "grad_norm": p["grad_norm"],
+                                     "step_norm": p["step_norm"], "cos": p["cos"]}) for r, p in runs.items()],
+                      ignore_index=True)
+    wall = pd.DataFrame({"x": surf["wall_w"], "y": surf["wall_b"], "series": t("gradient_clipping.series.wall")})
+    with a_right:
+        ui.show_chart(surface_paths(
+            surf["log_E"], x_values=surf["w"], y_values=surf["b"], paths=steps, lines=wall,
+            path_tips={"loss": t("gradient_clipping.tip.loss"), "grad_norm": t("gradient_clipping.tip.grad"),
+                       "step_norm": t("gradient_clipping.tip.step")},
+            x_title="w", y_title="b", value_title="log₁₀ E", step_title=t("gradient_clipping.tip.k"),
+            outside=t("gradient_clipping.outside"), domain=colour_range(surf["log_E"]), text=ct,
+            projector=ctx.projector, height=430, title=t("gradient_clipping.chart.surface")))
+        st.caption(t("gradient_clipping.start", w0=f"{v.w0:g}", b0=f"{b0:.10g}", gap=f"10^{v.gap:g}",
+                     side=t("gradient_clipping.side." + ("below" if v.below else "above"))))
+        ui.metric_row(ctx, {"grad_max": ui.fmt_num(max(float(p["grad_norm"].max()) for p in runs.values()), 3)}
+                      | {f"final_{r}": ui.fmt_num(float(p["loss"][-1]), 3) for r, p in runs.items()})
+    a1, a2, a3 = st.columns([1.2, 1.2, 0.6], gap="medium")
+    with a1:
+        sl = cut(v.w0, float(surf["b"][0]), float(surf["b"][-1]))
+        with np.errstate(divide="ignore"):
+            log_db = np.log10(sl["abs_dE_db"])
+        cut_df = charts.series_frame(sl["b"], {t("gradient_clipping.series.E"): sl["log_E"],
+                                               t("gradient_clipping.series.dEdb"): log_db}, x="b", y="log10")
+        ui.show_chart(charts.gradient_curves(cut_df, x="b", zones=EXPLODING, text=ct, projector=ctx.projector,
+                                             height=340, x_title="b", y_title=t("gradient_clipping.axis.slice"),
+                                             title=t("gradient_clipping.chart.slice", w=f"{v.w0:g}")))
+    with a2:
+        moved = steps[steps["step"] < steps.groupby("rule")["step"].transform("max")]   # the last point takes no step
+        with np.errstate(divide="ignore"):
+            lengths = moved.assign(log10=np.log10(moved["step_norm"]))
+        caps = charts.series_frame([0, max(v.steps - 1, 1)], {
+            t("gradient_clipping.series.cap_norm"): [np.log10(v.lr * v.max_norm)] * 2}, x="step", y="log10")
+        ui.show_chart(charts.gradient_curves(lengths, x="step", refs=caps, zones=EXPLODING, text=ct,
+                                             projector=ctx.projector, height=340, x_title=t("gradient_clipping.tip.k"),
+                                             y_title=t("gradient_clipping.axis.step"),
+                                             title=t("gradient_clipping.chart.steps")))
+    with a3:
+        ui.metric_row(ctx, {"cos_value": ui.fmt_num(float(runs["value"]["cos"].min()), 3)})
+        ui.metric_row(ctx, {"cos_norm": ui.fmt_num(float(runs["norm"]["cos"].min()), 3)})
+    ui.download_csv(ctx, pd.concat([
+        steps.drop(columns="series").rename(columns={"x": "w", "y": "b", "step": "k"}).assign(part="path"),
+        pd.DataFrame({"part": "slice", "w": v.w0, "b": sl["b"], "loss": 10.0 ** sl["log_E"],
+                      "abs_dE_db": sl["abs_dE_db"]})], ignore_index=True), name="cliff")
+
+
+def training_part():
+    """Part B: loss and gradient norm of the two runs, the tiles, and the vanishing panel."""
+    with b_right:
+        tr = training(v.cell, v.T, v.H, v.train_steps, v.train_lr, v.gain, v.clip, v.seed,
+                      _label=t("gradient_clipping.training"))
+        frames = {q: pd.concat([pd.DataFrame({"t": np.arange(len(tr[k][q])), "value": tr[k][q],
+                                              "series": t(f"gradient_clipping.series.{k}")})
+                                for k in ("plain", "clipped")], ignore_index=True) for q in ("loss", "grad")}
+        ends = [0, max(v.train_steps - 1, 1)]
+        refs = {"loss": charts.series_frame(ends, {t("gradient_clipping.series.baseline"): [tr["baseline"]] * 2},
+                                            x="t", y="value"),
+                "grad": charts.series_frame(ends, {t("gradient_clipping.series.threshold"): [v.clip] * 2},
+                                            x="t", y="value")}
+        for col, q in zip(st.columns(2, gap="medium"), ("loss", "grad"), strict=True):
+            with col:
+                ui.show_chart(charts.time_series(frames[q], log_y=True, refs=refs[q], text=ct, projector=ctx.projector,
+                                                 height=340, x_title=t("gradient_clipping.axis.train_step"),
+                                                 y_title=t(f"gradient_clipping.axis.{q}"),
+                                                 title=t(f"gradient_clipping.chart.{q}")))
+
+        def final(run):
+            if run["diverged"] is not None or not len(run["loss"]):
+                return t("gradient_clipping.diverged", step=run["diverged"] or 0)
+            return ui.fmt_num(float(np.mean(run["loss"][-10:])), 3)
+
+        g_plain, g_clip = tr["plain"]["grad"], tr["clipped"]["grad"]
+        ui.metric_row(ctx, {
+            "loss_plain": final(tr["plain"]),
+            "loss_clipped": final(tr["clipped"]),
+            "grad_plain": ui.fmt_num(float(g_plain.max()) if len(g_plain) else 0.0, 3),
+            "clipped_share": f"{100 * float(np.mean(g_clip > v.clip)):.0f} %" if len(g_clip) else "—",
+        })
+    van = vanishing(v.rho, v.H, v.T, v.clip, v.seed)
+    with v_left:
+        st.caption(t("gradient_clipping.vanish.caption", T=v.T, H=v.H, clip=f"{v.clip:g}"))
+    with v_right:
+        curves = charts.series_frame(van["distance"], {t("gradient_clipping.series.raw"): van["raw"],
+                                                       t("gradient_clipping.series.clipped_grad"): van["clipped"]},
+                                     x="distance", y="log10")
+        ui.show_chart(charts.gradient_curves(curves, zones=VANISHING, text=ct, projector=ctx.projector, height=320,
+                                             y_title=t("gradient_clipping.axis.vanish"),
+                                             title=t("gradient_clipping.chart.vanish")))
+        ui.metric_row(ctx, {"share_raw": ui.fmt_num(van["share_first_raw"], 3),
+                            "share_clipped": ui.fmt_num(van["share_first_clipped"], 3),
+                            "factor": ui.fmt_num(van["factor"], 3)})
+    with vanish_box:
+        ui.download_csv(ctx, pd.concat([
+            *(pd.DataFrame({"part": "training", "run": k, "step": np.arange(len(tr[k]["loss"])),
+                            "loss": tr[k]["loss"], "grad_norm": tr[k]["grad"]}) for k in ("plain", "clipped")),
+            pd.DataFrame({"part": "vanishing", "distance": van["distance"], "log10_grad_raw": van["raw"],
+                          "log10_grad_clipped": van["clipped"]})], ignore_index=True), name="training")
+
+
+if tab_a.open is not False:
+    with tab_a:
+        cliff_part()
+if tab_b.open is not False:
+    with tab_b:
+        training_part()
+ui.explain(ctx, math=[CLIFF_LATEX, ("gradient_clipping.math.norm", CLIP_NORM_LATEX),
+                      ("gradient_clipping.math.value", CLIP_VALUE_LATEX),
+                      ("gradient_clipping.math.vanish",
+                       r"\frac{\lVert c\,\partial L/\partial h_{T-k}\rVert}{\lVert c\,\partial L/\partial h_T\rVert}"
+                       r" = \frac{\lVert \partial L/\partial h_{T-k}\rVert}{\lVert \partial L/\partial h_T\rVert},"
+                       r"\qquad c = \min\!\Big(1,\ \frac{\text{max\_norm}}{\lVert g \rVert}\Big)")],
+           code=[descend, cliff_loss, clip_by_norm, clip_by_value, gc.training, gc.vanishing])
