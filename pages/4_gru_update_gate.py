@@ -1,0 +1,133 @@
+"""Page 4 — GRU update gate: how does the update gate decide what to keep?"""
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import ui
+from core.gru import EQUATIONS, EQUATIONS_CS224N, GRU, JACOBIAN
+from core.lstm import LSTM
+from core.scenarios import gru_update_gate
+from core.scenarios.common import INPUT_SIZE
+from ui import Choice, Number, Slider, charts
+from ui.i18n import Translator
+
+PAGE = "gru_update_gate"
+CONV = Choice("conv", default="pytorch", options=("pytorch", "cs224n"), kind="radio")
+SPECS = [
+    CONV,
+    Slider("b_z", default=0.0, lo=-4.0, hi=4.0, step=0.25),
+    Slider("b_r", default=0.0, lo=-4.0, hi=4.0, step=0.25),
+    Slider("leak", default=0.0, lo=0.0, hi=0.99, step=0.01),
+    Slider("w_scale", default=1.0, lo=0.0, hi=3.0, step=0.05),
+    Slider("H", default=32, lo=2, hi=64),
+    Slider("T", default=100, lo=5, hi=300),
+    Slider("x_scale", default=1.0, lo=0.0, hi=3.0, step=0.05),
+    Number("seed", default=0, lo=0, hi=9999),
+]
+PRESETS = {
+    "keep": {"b_z": 3.0, "b_r": 0.0, "leak": 0.0},
+    "replace": {"b_z": -3.0, "b_r": 0.0, "leak": 0.0},
+    "reset_closed": {"b_z": 0.0, "b_r": -4.0, "leak": 0.0},
+    "leaky": {"b_r": 0.0, "leak": 0.9},
+}
+CURVES = ("gru_full", "gru_direct", "vanilla_rnn", "lstm")
+FOLLOW = ("b_z", "b_z.help", "leak", "leak.help")  # control texts that follow the convention
+
+
+class ConventionText(Translator):
+    """The page's translator: in the CS224n convention the texts in FOLLOW come from ``<page>.cs224n.*``."""
+
+    def __init__(self, lang: str, conv: str):
+        super().__init__(lang)
+        self.remap = {f"{PAGE}.{k}": f"{PAGE}.cs224n.{k}" for k in FOLLOW} if conv == "cs224n" else {}
+
+    def __call__(self, key: str, /, **fmt) -> str:
+        return super().__call__(self.remap.get(key, key), **fmt)
+
+    def has(self, key: str) -> bool:
+        return super().has(self.remap.get(key, key))
+
+    def get(self, key: str, default: str | None = None, /, **fmt) -> str | None:
+        return super().get(self.remap.get(key, key), default, **fmt)
+
+
+def convention() -> str:
+    """The convention of this run, known before the widgets are drawn (their labels depend on it)."""
+    raw = st.session_state.get(CONV.key, st.query_params.get(CONV.key, CONV.default))
+    return CONV.parse(str(raw)) or CONV.default
+
+
+def n_params(cell, hidden: int) -> int:
+    """weight_ih, weight_hh, bias_ih, bias_hh of one layer: G blocks of H (I + H + 2)."""
+    return cell.GATES * hidden * (INPUT_SIZE + hidden + 2)
+
+
+@ui.cached
+def compute(b_z, b_r, w_scale, H, T, x_scale, seed, leak):
+    return gru_update_gate.run(b_z, b_r, w_scale, H, T, x_scale, seed, leaky=leak if leak > 0 else None)
+
+
+ctx = ui.page_frame(PAGE, controls=SPECS, presets=PRESETS)
+ctx.t = ConventionText(ctx.lang, convention())
+t, ct, panel = ctx.t, ctx.chart_text, ctx.panel
+panel.preset_row()
+left, right = st.columns([1, 3], gap="medium")
+with left:
+    v = panel.render()
+    panel.share()
+conv = v.conv
+
+
+def tc(key: str, **fmt) -> str:
+    """Text of the shown convention: ``<page>.<conv>.<key>``."""
+    return t(f"{PAGE}.{conv}.{key}", **fmt)
+
+
+r = compute(v.b_z, v.b_r, v.w_scale, v.H, v.T, v.x_scale, v.seed, v.leak)
+d, steps = r["distance"], np.arange(1, v.T + 1)
+names = {k: tc("series.direct") if k == "gru_direct" else t(f"{PAGE}.series.{k}") for k in CURVES}
+gate = r["z"] if conv == "pytorch" else 1.0 - r["z"]
+
+grad = charts.series_frame(d, {names[k]: r["curves"][k] for k in CURVES}, x="distance", y="log10")
+with right:
+    ui.show_chart(charts.gradient_curves(grad, text=ct, projector=ctx.projector, height=330))
+    ui.metric_row(ctx, {
+        f"mean_{'z' if conv == 'pytorch' else 'u'}": ui.fmt_num(float(gate.mean())),
+        "horizon_gru": ui.fmt_steps(r["horizons"]["gru_full"], v.T),
+        "horizon_direct": ui.fmt_steps(r["horizons"]["gru_direct"], v.T),
+        "horizon_lstm": ui.fmt_steps(r["horizons"]["lstm"], v.T),
+    })
+    caption = t(f"{PAGE}.caption", rho=ui.fmt_num(r["vanilla_rho"], 3),
+                vanilla=ui.fmt_steps(r["horizons"]["vanilla_rnn"], v.T), b=ui.fmt_num(r["lstm_forget_bias"], 3),
+                gru=f"{n_params(GRU, v.H):,}", lstm=f"{n_params(LSTM, v.H):,}")
+    st.caption(caption + (" " + tc("caption.leaky", z=ui.fmt_num(v.leak), u=ui.fmt_num(1 - v.leak))
+                          if v.leak > 0 else ""))
+
+a, b, c = st.columns([1.1, 1.1, 1], gap="medium")
+with a:
+    ui.show_chart(charts.heatmap(gate.T, x_values=steps, x_title=ct.time, y_title=ct.unit,
+                                 value_title="z_t" if conv == "pytorch" else "u_t", domain=(0.0, 1.0), text=ct,
+                                 projector=ctx.projector, height=300, title=tc("chart.gate")))
+with b:
+    ui.show_chart(charts.heatmap((r["n"] - r["n_no_reset"]).T, x_values=steps, x_title=ct.time, y_title=ct.unit,
+                                 value_title="Δn_t", diverging=True, text=ct, projector=ctx.projector, height=300,
+                                 title=t(f"{PAGE}.chart.reset")))
+    st.caption(t(f"{PAGE}.chart.reset.caption"))
+with c:
+    reset = charts.series_frame(steps, {t(f"{PAGE}.series.r_mean"): r["r"].mean(axis=1),
+                                        t(f"{PAGE}.series.shift"): r["reset_shift"]}, x="t", y="value")
+    top = max(1.0, float(r["reset_shift"].max()))              # |Δn| can exceed 1 (tanh spans 2)
+    ui.show_chart(charts.time_series(reset, y_domain=(0.0, top), text=ct, projector=ctx.projector, height=300,
+                                     y_title=t(f"{PAGE}.axis.mean"), title=t(f"{PAGE}.chart.reset_t")))
+
+math = ([*EQUATIONS] if conv == "pytorch" else
+        [*EQUATIONS_CS224N, (f"{PAGE}.math.cs224n", r"u_t = 1 - z_t = \sigma(-a^z_t)\;\Rightarrow\; "
+                                                    r"W_u = -W_{hz},\; U_u = -W_{iz},\; b_u = -(b_{iz} + b_{hz})")])
+ui.explain(ctx, math=[*math, (f"{PAGE}.math.jacobian", JACOBIAN[0]), (f"{PAGE}.math.direct", JACOBIAN[1])],
+           code=[gru_update_gate.run, gru_update_gate.build_gru, GRU.state_jacobians])
+ui.download_csv(ctx, pd.concat([
+    grad.assign(quantity="log10_norm"),
+    reset.rename(columns={"t": "time_step"}).assign(quantity="reset_gate"),
+    pd.DataFrame({"time_step": steps, "value": gate.mean(axis=1),
+                  "quantity": "mean_z" if conv == "pytorch" else "mean_u"}),
+], ignore_index=True))
