@@ -8,6 +8,7 @@ from core import chain_log10_norms
 from core.rnn import EQUATIONS, RNN
 from core.scenarios import vanilla_rnn
 from ui import Choice, Number, Slider, charts
+from ui.sweep import sweep_control
 
 SPECS = [
     Choice("act", default="tanh", options=("tanh", "sigmoid", "linear")),
@@ -34,7 +35,8 @@ def compute(act, rho, H, T, x_scale, init, window, seed):
 
 ctx = ui.page_frame("vanilla_rnn", controls=SPECS, presets=PRESETS)
 t, ct, panel = ctx.t, ctx.chart_text, ctx.panel
-panel.preset_row()
+with panel.preset_row():
+    sweep_control(ctx, key="rho", start=0.5, stop=1.5, step=0.05)  # lecture extra: rho moves by itself
 left, right = st.columns([1, 3], gap="medium")
 with left:
     v = panel.render()

@@ -1,0 +1,199 @@
+"""Page 7 — memory race: which cell can learn a long-range dependency?
+
+The preset lengths (default settings) show the stored results at once (ui/data/memory_race, written by
+``python -m core.scenarios.memory_race`` from the same code). Any other setting is trained live on request,
+with a progress bar; Stop (or any other click) reruns the page, which interrupts the training, and only a
+complete race is kept, in ``st.cache_data``, one entry per setting.
+"""
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import ui
+from core.clipping import CLIP_NORM_LATEX
+from core.gru import EQUATIONS as GRU_EQUATIONS
+from core.lstm import EQUATIONS as LSTM_EQUATIONS
+from core.scenarios import memory_race
+from core.tasks import adding_problem, remember_first
+from core.train import CONTESTANTS, loss_and_grads, make_model, train
+from ui import Choice, Number, Slider, Toggle, charts
+
+DATA = Path(__file__).resolve().parents[1] / "ui" / "data" / "memory_race"
+CLIP = memory_race.SETTINGS["clip"]  # the stored results clip the gradient norm at 1
+TRAIN = {k: v for k, v in memory_race.SETTINGS.items() if k != "clip"}  # hidden, steps, batch, lr, eval_every
+RUNNING = "_race.running"  # set while a live race trains; still set on the next run = it was interrupted
+
+SPECS = [
+    Choice("task", default="adding", options=("adding", "remember"), kind="radio"),
+    Slider("T", default=50, lo=10, hi=200, step=10),
+    Toggle("clip", default=True),
+    Number("seed", default=0, lo=0, hi=9999),
+]
+PRESETS = {f"adding_{T}": {"task": "adding", "T": T, "clip": True, "seed": 0} for T in memory_race.PRESET_LENGTHS}
+PRESETS["remember_100"] = {"task": "remember", "T": 100, "clip": True, "seed": 0}
+MATH = [
+    ("memory_race.math.adding", r"y = \sum_{t=1}^{T} u_t\,m_t,\qquad \operatorname{MSE}(\hat y \equiv 1) = "
+                                r"\operatorname{Var}(u_a + u_b) = \tfrac{1}{6}"),
+    ("memory_race.math.remember", r"x_1 = u \sim U[-1, 1],\quad x_{t>1} = 0,\quad y = u,\qquad "
+                                  r"\operatorname{MSE}(\hat y \equiv 0) = \tfrac{1}{3}"),
+    ("memory_race.math.loss", r"\hat y = W_{out}\,h_T + b_{out},\qquad L = \frac{1}{B}\sum_b (\hat y_b - y_b)^2"),
+    ("memory_race.math.beat", r"\text{MSE}_{\text{test}} < \tfrac{1}{2}\,\text{MSE}_{\text{baseline}}"),
+    ("memory_race.math.grad", r"\Big\|\frac{\partial L}{\partial h_0}\Big\|_F = \Big\|\frac{\partial L}"
+                              r"{\partial h_T}\,\frac{\partial h_T}{\partial h_{T-1}}\cdots"
+                              r"\frac{\partial h_1}{\partial h_0}\Big\|_F"),
+    ("memory_race.math.gates", LSTM_EQUATIONS[4]),
+    GRU_EQUATIONS[3],
+    ("memory_race.math.clip", CLIP_NORM_LATEX),
+]
+CODE = [memory_race.race, train, make_model, loss_and_grads, adding_problem, remember_first]
+
+
+@ui.cached
+def stored(task, T):
+    """The precomputed race of a preset length (default settings)."""
+    return json.loads((DATA / memory_race.preset_name(task, T)).read_text(encoding="utf-8"))
+
+
+@ui.cached
+def live(task, T, clip, seed, _result=None):
+    """Completed live races, one per setting: a call with ``_result`` keeps it, one without returns it or
+    raises LookupError (an exception is never cached, so a setting stays free until a race completes)."""
+    if _result is None:
+        raise LookupError((task, T, clip, seed))
+    return _result
+
+
+def kept(v):
+    try:
+        return live(v.task, v.T, v.clip, v.seed)
+    except LookupError:
+        return None
+
+
+def complete(r):
+    return list(r["runs"]) == list(CONTESTANTS) and all(
+        len(run["loss"]) == TRAIN["steps"] or run["diverged_at"] is not None for run in r["runs"].values())
+
+
+def race_live(v, slot):
+    """Train the four cells with a progress bar and a Stop button in ``slot``; returns the complete race."""
+    steps, shown = TRAIN["steps"], [-1]
+    with slot.container():
+        bar = st.progress(0.0, text=t("memory_race.progress.start"))
+        st.button(t("memory_race.stop"), key="_race.stop", icon=":material/stop:", help=t("memory_race.stop.help"))
+
+    def progress(done, total):
+        pct = 100 * done // total
+        if pct != shown[0]:  # at most 100 updates: each is also where a Stop click interrupts the run
+            shown[0] = pct
+            kind = CONTESTANTS[min((done - 1) // steps, len(CONTESTANTS) - 1)]
+            bar.progress(done / total, text=t("memory_race.progress", cell=names[kind], step=(done - 1) % steps + 1,
+                                              steps=steps, pct=pct))
+
+    st.session_state[RUNNING] = True
+    start = time.perf_counter()
+    r = memory_race.race(v.task, v.T, clip=CLIP if v.clip else None, seed=v.seed, callback=progress, **TRAIN)
+    r["seconds"] = time.perf_counter() - start
+    st.session_state.pop(RUNNING, None)
+    slot.empty()
+    return r
+
+
+ctx = ui.page_frame("memory_race", controls=SPECS, presets=PRESETS)
+t, ct, panel = ctx.t, ctx.chart_text, ctx.panel
+names = {k: t(f"memory_race.cell.{k}") for k in CONTESTANTS}
+panel.preset_row()
+left, right = st.columns([1, 3], gap="medium")
+with left:
+    v = panel.render()
+    r = kept(v)
+    preset = v.clip and v.seed == 0 and v.T in memory_race.PRESET_LENGTHS
+    run = st.button(t("memory_race.run"), key="_race.run", type="primary", icon=":material/play_arrow:",
+                    disabled=r is not None, help=t("memory_race.run.done" if r is not None else "memory_race.run.help"))
+    panel.share()
+if st.session_state.pop(RUNNING, None):
+    st.toast(t("memory_race.stopped"), icon=":material/stop_circle:")
+with right:
+    slot = st.empty()
+if run and r is None:
+    r = race_live(v, slot)
+    if complete(r):
+        r = live(v.task, v.T, v.clip, v.seed, _result=r)
+source = "live" if r is not None else "stored" if preset else None
+if r is None and preset:
+    r = stored(v.task, v.T)
+
+settings = t("memory_race.settings", steps=TRAIN["steps"], batch=TRAIN["batch"], hidden=TRAIN["hidden"],
+             lr=TRAIN["lr"], clip=t("memory_race.settings.clip" if v.clip else "memory_race.settings.noclip"))
+if r is None:
+    with right:
+        st.info(t("memory_race.prompt", settings=settings), icon=":material/model_training:")
+    ui.explain(ctx, math=MATH, code=CODE)
+    st.stop()
+
+runs, baseline, threshold = r["runs"], r["baseline"], r["threshold"]
+loss = pd.concat(
+    [pd.DataFrame({"step": run["eval_step"], "mse": run["test_loss"], "series": names[k]}) for k, run in runs.items()],
+    ignore_index=True)
+last = TRAIN["steps"] - 1
+refs = charts.series_frame([0, last], {t("memory_race.series.baseline"): [baseline, baseline],
+                                       t("memory_race.series.threshold"): [threshold, threshold]}, x="step", y="mse")
+finals = {k: run["final"] for k, run in runs.items() if run["final"] is not None}
+best = min(finals, key=finals.get) if finals else None
+beaten = [k for k, run in runs.items() if run["beat_at"] is not None]
+positive = loss["mse"][np.isfinite(loss["mse"]) & (loss["mse"] > 0)]
+lo = min(float(positive.min()) if len(positive) else threshold, threshold) / 2
+with right:
+    ui.show_chart(charts.time_series(loss, x="step", y="mse", refs=refs, log_y=True, y_domain=(lo, 4 * baseline),
+                                     text=ct, projector=ctx.projector, height=340, x_title=t("memory_race.axis.step"),
+                                     y_title=t("memory_race.axis.mse")))
+    ui.metric_row(ctx, {
+        "winner": t(f"memory_race.short.{best}") if best and finals[best] < threshold else t("memory_race.nobody"),
+        "best_mse": ui.fmt_num(finals[best], 2) if best else "—",
+        "beat": f"{len(beaten)} / {len(runs)}",
+        "time": f"{r['seconds']:.1f} s" if "seconds" in r else t("memory_race.stored_short"),
+    })
+    where = (t("memory_race.source.live", seconds=f"{r.get('seconds', 0):.1f}") if source == "live"
+             else t("memory_race.source.stored", file=memory_race.preset_name(v.task, v.T)))
+    st.caption(f"{where} {settings} {t('memory_race.cells')}")
+
+grad = pd.concat([pd.DataFrame({"step": np.arange(len(run["first_step_grad"])), "norm": run["first_step_grad"],
+                                "series": names[k]}) for k, run in runs.items()], ignore_index=True)
+board = pd.DataFrame({"cell": [names[k] for k in runs], "ratio": [
+    (run["final"] if run["final"] is not None else np.inf) / baseline for run in runs.values()]})
+a, b = st.columns([1.5, 1], gap="medium")
+with a:
+    ui.show_chart(charts.time_series(grad, x="step", y="norm", log_y=True, text=ct, projector=ctx.projector,
+                                     height=300, x_title=t("memory_race.axis.step"), y_title=t("memory_race.axis.grad"),
+                                     title=t("memory_race.chart.grad")))
+with b:
+    ui.show_chart(charts.bar_chart(board, x="cell", y="ratio", y_domain=(0.0, 1.25),
+                                   text=ct, projector=ctx.projector, height=300, x_title=" ",
+                                   y_title=t("memory_race.axis.ratio"), title=t("memory_race.chart.board")))
+c, d = st.columns([3, 2], gap="medium", vertical_alignment="center")
+with c:
+    st.markdown(f"**{t('memory_race.chart.table')}**")
+    table = pd.DataFrame({
+        t("memory_race.col.cell"): [names[k] for k in runs],
+        t("memory_race.col.final"): [ui.fmt_num(run["final"]) if run["final"] is not None else "—"
+                                     for run in runs.values()],
+        t("memory_race.col.best"): [ui.fmt_num(min(run["test_loss"])) if run["test_loss"] else "—"
+                                    for run in runs.values()],
+        t("memory_race.col.beat"): [str(run["beat_at"]) if run["beat_at"] is not None else t("memory_race.never")
+                                    for run in runs.values()],
+    })
+    if any(run["diverged_at"] is not None for run in runs.values()):
+        table[t("memory_race.col.diverged")] = [str(run["diverged_at"]) if run["diverged_at"] is not None else "—"
+                                                for run in runs.values()]
+    st.dataframe(table, hide_index=True, width="stretch")
+with d:
+    st.caption(t("memory_race.table.caption", threshold=ui.fmt_num(threshold), baseline=ui.fmt_num(baseline)))
+
+ui.explain(ctx, math=MATH, code=CODE)
+ui.download_csv(ctx, pd.concat([loss.assign(quantity="test_mse").rename(columns={"mse": "value"}),
+                                grad.assign(quantity="norm_dL_dh0").rename(columns={"norm": "value"})],
+                               ignore_index=True).rename(columns={"series": "cell"}))
