@@ -122,8 +122,9 @@ def test_projector_mode_enlarges_chart_text(page, pid):
     def font_size(path):
         page.goto(f"{page.base}{path}")
         settle(page)
-        return page.get_by_test_id("stVegaLiteChart").first.evaluate(
-            "e => Math.max(...[...e.querySelectorAll('svg text')].map(t => parseFloat(getComputedStyle(t).fontSize)))")
+        page.wait_for_function("() => document.querySelectorAll('[data-testid=stVegaLiteChart] svg text').length > 0")
+        return page.evaluate("() => Math.max(...[...document.querySelectorAll('[data-testid=stVegaLiteChart] "
+                             "svg text')].map(t => parseFloat(getComputedStyle(t).fontSize)))")
     assert font_size(f"/{pid}?projector=true") > font_size(f"/{pid}")
 
 
