@@ -243,6 +243,7 @@ def control_values(specs: Sequence):
     from hypothesis import strategies as st
 
     from ui.controls import Choice, Slider, Toggle
+    from ui.text_control import Text
 
     fields = {}
     for s in specs:
@@ -255,6 +256,9 @@ def control_values(specs: Sequence):
             fields[s.key] = st.sampled_from(s.options)
         elif isinstance(s, Toggle):
             fields[s.key] = st.booleans()
+        elif isinstance(s, Text):
+            text = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=s.max_chars)
+            fields[s.key] = st.one_of(st.sampled_from([s.default, ""]), text)
         else:
             raise TypeError(f"no strategy for {type(s).__name__}")
     return st.fixed_dictionaries(fields)

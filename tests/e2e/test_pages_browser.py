@@ -12,6 +12,7 @@ from tests.browser_utils import browser, require_browser, serve
 from tests.pages.test_pages import NAMES
 from ui.controls import Slider
 from ui.registry import ROOT, available
+from ui.text_control import Text
 
 pytestmark = pytest.mark.e2e
 PAGES = [p.id for p in available()]
@@ -28,10 +29,10 @@ def settle(page, timeout_ms: int = 60000) -> None:
 
 
 def charts_svg(page) -> list[str]:
-    """The charts' SVG markup without renderer noise (clip-path counters, float digits past 3 decimals)."""
+    """The charts' SVG markup without renderer noise (clip/gradient id counters, float digits past 3 decimals)."""
     raw = [c.evaluate("e => (e.querySelector('svg') || {}).outerHTML || ''")
            for c in page.get_by_test_id("stVegaLiteChart").all()]
-    return [re.sub(r"(\d+\.\d{3})\d+", r"\1", re.sub(r"clip\d+", "clip", s)) for s in raw]
+    return [re.sub(r"(\d+\.\d{3})\d+", r"\1", re.sub(r"(clip|gradient_)\d+", r"\1", s)) for s in raw]
 
 
 def slider_value(page) -> str:
@@ -108,7 +109,8 @@ def test_chinese_page_has_no_english_left(page, pid):
     settle(page)
     specs, _ = page_controls(pid)
     option_ids = {o for s in specs for o in getattr(s, "options", ())}   # ids stay stable for links
-    allowed = ALLOWED_ASCII | set(NAMES) | {str(o) for o in option_ids}
+    data = {w for s in specs if isinstance(s, Text) for w in re.findall(r"[A-Za-z']+", s.default)}  # a sentence
+    allowed = ALLOWED_ASCII | set(NAMES) | {str(o) for o in option_ids} | data
     text = page.evaluate("""() => {   // visible text without Material icon ligatures ("download", "expand_more")
         const main = document.querySelector('[data-testid=stMain]').cloneNode(true);
         main.querySelectorAll('[data-testid=stIconMaterial], [data-testid=stExpanderIcon]').forEach(e => e.remove());
