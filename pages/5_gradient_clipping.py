@@ -4,7 +4,6 @@ Part A walks gradient descent off the cliff of Pascanu et al. (2013); part B tra
 without norm clipping and shows that clipping leaves a vanishing gradient as small as it was. One control
 panel feeds both tabs: each control is drawn in the container of its part (``SLOTS``).
 """
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -16,25 +15,12 @@ from core.clipping import CLIP_NORM_LATEX, CLIP_VALUE_LATEX, clip_by_norm, clip_
 from core.scenarios import gradient_clipping as gc
 from ui import Choice, Number, Slider, Toggle, charts
 from ui.charts.paths import surface_paths
-from ui.i18n import LANGS, translate
+from ui.parts import part_tabs, slotted
 
 SLOTS: dict = {}  # part of the page -> the container its controls are drawn in (filled before render)
 
 
-def _slotted(base):
-    """``base`` (a control class of ``ui``) drawing its widget in ``SLOTS[slot]`` (default: part A's column)."""
-    @dataclass(frozen=True)
-    class Slotted(base):
-        slot: str = "cliff"
-
-        def widget(self, *args):
-            with SLOTS[self.slot]:
-                return super().widget(*args)
-    Slotted.__name__ = Slotted.__qualname__ = base.__name__
-    return Slotted
-
-
-SSlider, SChoice, SNumber, SToggle = _slotted(Slider), _slotted(Choice), _slotted(Number), _slotted(Toggle)
+SSlider, SChoice, SNumber, SToggle = (slotted(c, SLOTS, "cliff") for c in (Slider, Choice, Number, Toggle))
 SPECS = [
     # part A: the start point, the descent and the two clipping rules
     SSlider("w0", default=6.0, lo=-10.0, hi=15.0, step=0.1),
@@ -134,15 +120,7 @@ def vanishing(rho, H, T, clip, seed):
 ctx = ui.page_frame("gradient_clipping", controls=SPECS, presets=PRESETS)
 t, ct, panel = ctx.t, ctx.chart_text, ctx.panel
 panel.preset_row()
-labels = [t(f"gradient_clipping.tab.{p}") for p in PARTS]
-clicked = [name for name in PRESETS if st.session_state.get(f"_preset.{name}")]   # a preset button just pressed
-if clicked:
-    st.session_state[TAB] = labels[PRESET_PART.get(clicked[0], 0)]
-elif TAB in st.session_state and st.session_state[TAB] not in labels:   # the language changed: same tab
-    st.session_state[TAB] = next((labels[i] for lang in LANGS for i, p in enumerate(PARTS)
-                                  if translate(lang, f"gradient_clipping.tab.{p}") == st.session_state[TAB]), labels[0])
-# lazy tabs: only the open tab's charts are computed and drawn (the controls of both are always drawn)
-tab_a, tab_b = st.tabs(labels, key=TAB, on_change="rerun")
+tab_a, tab_b = part_tabs(ctx, PARTS, PRESETS, PRESET_PART, TAB)
 with tab_a:
     a_left, a_right = st.columns([1, 3], gap="medium")
     with a_left:

@@ -5,7 +5,6 @@ a bidirectional RNN over a sentence the user types; part B (tab 2) the gradient 
 RNN layers and the gradient reaching the first layer with and without residual connections. One control panel
 feeds both tabs: each control is drawn in the container of its part (``SLOTS``); a preset opens its tab.
 """
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -17,27 +16,14 @@ from core.scenarios import bidirectional, depth
 from core.stacked import EQUATIONS as STACKED_EQUATIONS
 from ui import Choice, Number, Slider, Toggle, charts
 from ui.charts.influence import influence_map, word_bars
-from ui.i18n import LANGS, translate
+from ui.parts import part_tabs, slotted
 from ui.text_control import Text
 
 PAGE = "bidirectional_stacked"
 SLOTS: dict = {}  # part of the page -> the container its controls are drawn in (filled before render)
 
 
-def _slotted(base):
-    """``base`` drawing its widget in ``SLOTS[slot]`` (the tab of its part)."""
-    @dataclass(frozen=True)
-    class Slotted(base):
-        slot: str = "bi"
-
-        def widget(self, *args):
-            with SLOTS[self.slot]:
-                return super().widget(*args)
-    Slotted.__name__ = Slotted.__qualname__ = base.__name__
-    return Slotted
-
-
-SText, SSlider, SChoice, SNumber, SToggle = map(_slotted, (Text, Slider, Choice, Number, Toggle))
+SText, SSlider, SChoice, SNumber, SToggle = (slotted(c, SLOTS, "bi") for c in (Text, Slider, Choice, Number, Toggle))
 CELLS = ("rnn", "lstm", "gru")
 SPECS = [
     # part A: the sentence and the bidirectional layer
@@ -94,15 +80,7 @@ def pow10(log10: float) -> str:
 ctx = ui.page_frame(PAGE, controls=SPECS, presets=PRESETS)
 t, ct, panel = ctx.t, ctx.chart_text, ctx.panel
 panel.preset_row()
-labels = [t(f"{PAGE}.tab.{p}") for p in PARTS]
-clicked = [name for name in PRESETS if st.session_state.get(f"_preset.{name}")]   # a preset button just pressed
-if clicked:
-    st.session_state[TAB] = labels[PRESET_PART.get(clicked[0], 0)]
-elif TAB in st.session_state and st.session_state[TAB] not in labels:   # the language changed: same tab
-    st.session_state[TAB] = next((labels[i] for lang in LANGS for i, p in enumerate(PARTS)
-                                  if translate(lang, f"{PAGE}.tab.{p}") == st.session_state[TAB]), labels[0])
-# lazy tabs: only the open tab's charts are computed and drawn (the controls of both are always drawn)
-tab_a, tab_b = st.tabs(labels, key=TAB, on_change="rerun")
+tab_a, tab_b = part_tabs(ctx, PARTS, PRESETS, PRESET_PART, TAB)
 with tab_a:
     a_left, a_right = st.columns([1, 3], gap="medium")
     with a_left:
