@@ -111,9 +111,10 @@ def test_chinese_page_has_no_english_left(page, pid):
     option_ids = {o for s in specs for o in getattr(s, "options", ())}   # ids stay stable for links
     data = {w for s in specs if isinstance(s, Text) for w in re.findall(r"[A-Za-z']+", s.default)}  # a sentence
     allowed = ALLOWED_ASCII | set(NAMES) | {str(o) for o in option_ids} | data
-    text = page.evaluate("""() => {   // visible text without Material icon ligatures ("download", "expand_more")
+    text = page.evaluate("""() => {   // visible text without icon ligatures ("download") and code spans
         const main = document.querySelector('[data-testid=stMain]').cloneNode(true);
-        main.querySelectorAll('[data-testid=stIconMaterial], [data-testid=stExpanderIcon]').forEach(e => e.remove());
+        const skip = '[data-testid=stIconMaterial], [data-testid=stExpanderIcon], code';
+        main.querySelectorAll(skip).forEach(e => e.remove());
         document.body.appendChild(main); const text = main.innerText; main.remove(); return text; }""")
     words = [w for w in english_words(text, allowed) if not re.fullmatch(r"[A-Za-z]?_?[a-z]{1,3}", w)]
     assert not words, f"English left on the 中文 page: {sorted(set(words))[:20]}"
