@@ -93,7 +93,11 @@ def main():
         sampler.running = False
         sampler.join()
         proc.terminate()
-        proc.wait(timeout=20)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:      # still draining queued reruns
+            proc.kill()
+            proc.wait()
     peak = max(r for _, r in sampler.samples)
     print(f"sessions {a.sessions} on {len(pages)} pages, {a.seconds:.0f} s, {presses} slider presses "
           f"({presses / a.seconds:.1f}/s), exceptions on pages after the run: {errors}")
