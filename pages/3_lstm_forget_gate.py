@@ -72,7 +72,7 @@ with a:
 with b:
     f_values = pd.DataFrame({"value": r["f"].ravel(), "series": t("lstm_forget_gate.series.f")})
     ui.show_chart(charts.histogram(f_values, domain=(0.0, 1.0), bins=40, text=ct, projector=ctx.projector,
-                                   height=300, x_title=t("lstm_forget_gate.axis.f", mean=ui.fmt_num(r["mean_f"])),
+                                   height=300, x_title=t("lstm_forget_gate.axis.f"),
                                    title=t("lstm_forget_gate.chart.f_hist")))
 with c:
     states = charts.series_frame(steps, {t("lstm_forget_gate.series.c_max"): r["c_abs_max"],

@@ -177,7 +177,7 @@ def cliff_part():
                                                t("gradient_clipping.series.dEdb"): log_db}, x="b", y="log10")
         ui.show_chart(charts.gradient_curves(cut_df, x="b", zones=EXPLODING, text=ct, projector=ctx.projector,
                                              height=340, x_title="b", y_title=t("gradient_clipping.axis.slice"),
-                                             title=t("gradient_clipping.chart.slice", w=f"{v.w0:g}")))
+                                             title=t("gradient_clipping.chart.slice")))
     with a2:
         moved = steps[steps["step"] < steps.groupby("rule")["step"].transform("max")]   # the last point takes no step
         with np.errstate(divide="ignore"):

@@ -123,7 +123,7 @@ def test_paths_leaving_the_window_are_clamped_and_marked():
 
 def test_slice_along_b_is_core_cliff_loss_and_finds_the_spike():
     at = run()
-    cut = frame_by_title(at, "chart.slice", w="6")
+    cut = frame_by_title(at, "chart.slice")          # at the default start w0 = 6
     grad = cut[cut["series"] == en("series.dEdb")]
     loss = cut[cut["series"] == en("series.E")]
     assert grad["x"].between(-4.0, -2.5).all()

@@ -38,7 +38,7 @@ def test_map_cells_are_keyed_by_position_with_words_in_the_tooltip():
     z = causal()
     c = influence_map(z, WORDS, focus=3, value_title="‖∂h/∂x‖")
     assert isinstance(c, alt.LayerChart)
-    cells, focus = sorted(frames(c), key=len, reverse=True)
+    cells, extent, focus = sorted(frames(c), key=len, reverse=True)
     clean(cells)
     assert len(cells) == 25 and focus["t"].tolist() == [4]
     assert np.array_equal(cells["c"].to_numpy(), z.ravel())
@@ -48,7 +48,7 @@ def test_map_cells_are_keyed_by_position_with_words_in_the_tooltip():
     enc = c.to_dict()["layer"][0]["encoding"]
     assert enc["x"]["sort"] == enc["y"]["sort"] == [1, 2, 3, 4, 5]         # positions, not words (they repeat)
     assert enc["color"]["condition"] == {"test": "datum.zero", "value": ZERO_COLOR}
-    assert enc["color"]["scale"]["domain"] == [0.0, 25.0]
+    assert "domain" not in enc["color"]["scale"] and extent["c"].tolist() == [0.0, 25.0]  # the range is data
 
 
 def test_shared_domain_clamps_and_marks_overflow_never_nan():
@@ -67,19 +67,21 @@ def test_nan_cells_are_dropped_and_all_zero_maps_still_draw():
     clean(cells)
     assert len(cells) == 3
     zero = influence_map(np.zeros((3, 3)), ["a", "b", "c"], focus=None)
-    assert len(frames(zero)) == 1 and zero.to_dict()["layer"][0]["encoding"]["color"]["scale"]["domain"] == [0, 1]
+    assert [f.columns.tolist() for f in frames(zero)] == [["t", "k", "c", "zero", "word_t", "word_k", "value_text",
+                                                            "status_text"], ["c"]]
+    assert frames(zero)[1]["c"].tolist() == [0.0, 1.0]
 
 
 def test_focus_outside_and_legend_off():
     c = influence_map(causal(3), WORDS[:3], focus=7, legend=False)
-    assert len(c.to_dict()["layer"]) == 1
+    assert len(c.to_dict()["layer"]) == 2                                 # cells and the invisible colour range
     assert c.to_dict()["layer"][0]["encoding"]["color"]["legend"] is None
 
 
 def test_bars_group_words_in_sentence_order_without_stacking():
     vals = {"forward": np.array([0.1, 0.2, 0.0, 0.0, 0.0]), "both": np.array([0.1, 0.2, 0.5, 0.3, 0.4])}
     c = word_bars(WORDS, vals, focus=1)
-    band, bars = sorted(frames(c), key=len)
+    band, extent, bars = sorted(frames(c), key=len)
     clean(bars)
     labels = ["1 the", "2 cat", "3 saw", "4 the", "5 dog"]
     assert band["label"].tolist() == ["2 cat"]
@@ -87,7 +89,7 @@ def test_bars_group_words_in_sentence_order_without_stacking():
     assert np.allclose(bars.loc[bars["series"] == "forward", "v"], vals["forward"])
     enc = c.to_dict()["layer"][1]["encoding"]
     assert enc["x"]["sort"] == labels and enc["xOffset"]["field"] == "series" and enc["y"]["stack"] is None
-    assert enc["y"]["scale"]["domain"][0] == 0.0
+    assert "domain" not in enc["y"]["scale"] and extent["v"].tolist()[0] == 0.0
 
 
 def test_long_sentences_tilt_their_labels_and_empty_input_draws():

@@ -12,7 +12,7 @@ import pandas as pd
 from ui.charts.clamp import EXACT, auto_domain, clamp_frame, fmt_value, thin
 from ui.charts.text import ENGLISH, ChartText
 from ui.charts.theme import MAX_ROWS, OVERFLOW_SHAPE, PALETTE, UNDERFLOW_SHAPE, color_scale, finish, sizes
-from ui.charts.vl import chart, layer, n, q, tip
+from ui.charts.vl import FREE, chart, extent_layer, layer, n, q, tip
 
 
 def bar_chart(df: pd.DataFrame, *, x: str, y: str, color: str | None = None,
@@ -44,7 +44,7 @@ def bar_chart(df: pd.DataFrame, *, x: str, y: str, color: str | None = None,
         tooltip.insert(0, tip("series", text.series))
     names = list(dict.fromkeys(data["series"])) or [""]
     col = n("series", text.series, scale=color_scale(names)) if color else {"value": PALETTE[0]}
-    y_enc = q("y", yt, scale={"domain": [lo, hi], "nice": False})
+    y_enc = q("y", yt, scale=FREE)
     if numeric_x:
         data["x0"], data["x1"] = data["x"].astype(float) - 0.42, data["x"].astype(float) + 0.42
         bars = chart(data, "rect", {"x": q("x0", xt), "x2": {"field": "x1"}, "y": y_enc, "y2": {"field": "base"},
@@ -58,4 +58,4 @@ def bar_chart(df: pd.DataFrame, *, x: str, y: str, color: str | None = None,
               legend=None)
     flags = chart(data, {"type": "point", "filled": True, "size": s["flag"], "color": "black"},
                   {"x": x_flag, "y": q("y"), "shape": shape, "tooltip": tooltip}, where=f"datum.status != '{EXACT}'")
-    return finish(layer(bars, flags, height=height), projector, title)
+    return finish(layer(bars, flags, extent_layer(y=(y_enc, (lo, hi))), height=height), projector, title)

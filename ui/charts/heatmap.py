@@ -70,12 +70,13 @@ def heatmap(z: np.ndarray, *, x_values: Sequence | None = None, y_values: Sequen
     }).loc[keep].reset_index(drop=True)
     x_num = np.issubdtype(np.asarray(xv).dtype, np.number)
     y_num = np.issubdtype(np.asarray(yv).dtype, np.number)
-    scale = {"scheme": "redblue" if diverging else scheme, "domain": [lo, hi], "reverse": diverging,
-             **({"domainMid": 0} if diverging else {})}
+    # an automatic colour range is left to Vega (the data's extent), so the spec does not change with the data
+    scale = {"scheme": "redblue" if diverging else scheme, "reverse": diverging,
+             **({"domain": [lo, hi]} if domain is not None else {}), **({"domainMid": 0} if diverging else {})}
     enc = {
-        "x": o("x", x_title, sort=list(dict.fromkeys(xv[cols].tolist())),
+        "x": o("x", x_title, **({} if x_num else {"sort": list(dict.fromkeys(xv[cols].tolist()))}),
                axis={"labelOverlap": True, "labelAngle": 0, **(_ticks(xv[cols]) if x_num else {})}),
-        "y": o("y", y_title, sort=list(dict.fromkeys(yv[rows].tolist())),
+        "y": o("y", y_title, **({} if y_num else {"sort": list(dict.fromkeys(yv[rows].tolist()))}),
                axis={"labelOverlap": True, **(_ticks(yv[rows]) if y_num else {})}),
         "color": q("c", value_title, scale=scale,
                    legend={"orient": "right", "gradientLength": max(height - 60, 80), "format": ".3~g"}),

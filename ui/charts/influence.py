@@ -15,7 +15,7 @@ import pandas as pd
 from ui.charts.clamp import EXACT, OVERFLOW, UNDERFLOW, clamp, fmt_value
 from ui.charts.text import ENGLISH, ChartText
 from ui.charts.theme import PALETTE, color_scale, finish, sizes
-from ui.charts.vl import chart, layer, n, o, q, tip
+from ui.charts.vl import FREE, chart, extent_layer, layer, n, o, q, tip
 
 ZERO_COLOR = "#e6e6e6"  # cells that are exactly 0 (cannot be seen)
 FOCUS_COLOR = "#000000"
@@ -66,11 +66,12 @@ def influence_map(z: np.ndarray, words: Sequence[str], *, focus: int | None = No
         "x": o("k", col_title, sort=positions, axis=axis),
         "y": o("t", row_title, sort=positions, axis=axis),
         "color": {"condition": {"test": "datum.zero", "value": ZERO_COLOR},
-                  **q("c", value_title, scale={"scheme": "viridis", "domain": [lo, hi]}, legend=legend_spec)},
+                  **q("c", value_title, scale={"scheme": "viridis"}, legend=legend_spec)},
         "tooltip": [tip("t", row_title, "ordinal"), tip("word_t", row_word_title), tip("k", col_title, "ordinal"),
                     tip("word_k", col_word_title), tip("value_text", value_title), tip("status_text", text.status)],
     }
-    layers = [chart(data, "rect", enc)]
+    colour = q("c", value_title, scale={"scheme": "viridis"}, legend=legend_spec)
+    layers = [chart(data, "rect", enc), extent_layer(color=(colour, (lo, hi)))]  # colour range in the data
     if focus is not None and 0 <= int(focus) < T:
         row = pd.DataFrame({"t": [int(focus) + 1]})
         layers.append(chart(row, {"type": "rect", "filled": False, "stroke": FOCUS_COLOR,
@@ -105,13 +106,13 @@ def word_bars(words: Sequence[str], values: Mapping[str, np.ndarray], *, focus: 
     x = n("label", None, sort=labels, axis={"labelAngle": 0 if T <= 8 else -40, "labelLimit": 140})
     tooltip = [tip("series", text.series), tip("k", position_title, "ordinal"), tip("word", word_title),
                tip("value_text", value_title), tip("status_text", text.status)]
-    enc = {"x": x, "xOffset": n("series", sort=names), "y": q("v", value_title, stack=None,
-                                                                   scale={"domain": [lo, hi], "nice": False}),
+    y = q("v", value_title, stack=None, scale=FREE)
+    enc = {"x": x, "xOffset": n("series", sort=names), "y": y,
            "color": n("series", None, scale=color_scale(names or ["-"]), sort=names), "tooltip": tooltip}
     layers = []
     if focus is not None and 0 <= int(focus) < T:
         band = pd.DataFrame({"label": [labels[int(focus)]]})
         layers.append(chart(band, {"type": "rect", "color": PALETTE[4], "opacity": 0.18},
                             {"x": n("label", sort=labels)}))
-    layers.append(chart(data, "bar", enc))
+    layers += [chart(data, "bar", enc), extent_layer(y=(y, (lo, hi)))]
     return finish(layer(*layers, height=height), projector, title)

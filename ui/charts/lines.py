@@ -38,7 +38,7 @@ from ui.charts.theme import (
     finish,
     sizes,
 )
-from ui.charts.vl import chart, layer, n, q, tip
+from ui.charts.vl import FREE, chart, extent_layer, layer, n, q, tip
 
 
 def _points(df: pd.DataFrame, x: str, y: str, series: str, kind: str) -> pd.DataFrame:
@@ -105,12 +105,14 @@ def gradient_curves(curves: pd.DataFrame, *, x: str = "distance", y: str = "log1
     x_lo, x_hi = (float(data["x"].min()), float(data["x"].max())) if len(data) else (0.0, 1.0)
 
     xt = x_title or text.distance
-    x_enc = q("x", xt, scale={"domain": [x_lo, max(x_hi, x_lo + 1)]})
-    y_enc = q("y", y_title or text.log10_grad, scale={"domain": [lo, hi], "nice": False})
+    x_hi = max(x_hi, x_lo + 1)
+    x_enc = q("x", xt, scale=FREE)
+    y_enc = q("y", y_title or text.log10_grad, scale=FREE)
     tooltip = [tip("series", text.series), tip("x", xt, "quantitative"), tip("log10_text", text.log10),
                tip("norm_text", text.norm), tip("status_text", text.status)]
-    layers = _zone_layers(zones, lo, hi, text, s) + _window_layers(window, text, s)
+    layers = _zone_layers(zones, lo, hi, text, s) + _window_layers(window, (x_lo, x_hi), text, s)
     layers += _line_layers(data, x_enc, y_enc, tooltip, s)
+    layers.append(extent_layer(x=(x_enc, (x_lo, x_hi)), y=(y_enc, (lo, hi))))  # the ranges live in the data
     return finish(layer(*layers, height=height), projector, title)
 
 
@@ -139,10 +141,13 @@ def _zone_layers(zones: tuple[float, float] | None, lo: float, hi: float, text: 
     ]
 
 
-def _window_layers(window: int | tuple[float, float] | None, text: ChartText, s: dict) -> list:
+def _window_layers(window: int | tuple[float, float] | None, x_range: tuple[float, float], text: ChartText,
+                   s: dict) -> list:
+    """The truncation window as a grey band with a dashed right edge, cut to the visible ``x_range``."""
     if window is None:
         return []
     a, b = (0.0, float(window)) if np.isscalar(window) else (float(window[0]), float(window[1]))
+    a, b = min(max(a, x_range[0]), x_range[1]), min(max(b, x_range[0]), x_range[1])
     band = pd.DataFrame({"x": [a], "x2": [b], "label": [text.window]})
     return [
         chart(band, {"type": "rect", "color": WINDOW_COLOR, "opacity": s["zone_opacity"] * 0.8},
@@ -175,10 +180,11 @@ def time_series(df: pd.DataFrame, *, x: str = "t", y: str = "value", series: str
     data = data.drop(columns="v")
     xt, yt = x_title or text.time, y_title or text.value
     x_enc = q("x", xt)
-    y_enc = q("y", yt, scale={"type": "log" if log_y else "linear", "domain": [lo, hi], "nice": False})
+    y_enc = q("y", yt, scale={"type": "log" if log_y else "linear", **FREE})
     tooltip = [tip("series", text.series), tip("x", xt, "quantitative"), tip("value_text", yt),
                tip("status_text", text.status)]
-    return finish(layer(*_line_layers(data, x_enc, y_enc, tooltip, s), height=height), projector, title)
+    layers = [*_line_layers(data, x_enc, y_enc, tooltip, s), extent_layer(y=(y_enc, (lo, hi)))]
+    return finish(layer(*layers, height=height), projector, title)
 
 
 def series_frame(xs: Sequence[float] | np.ndarray, ys: dict[str, np.ndarray], x: str = "x",

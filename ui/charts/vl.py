@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import altair as alt
+import pandas as pd
 
 _UNSET: Any = object()
 
@@ -49,3 +50,21 @@ def chart(data: Any, mark: str | dict, encoding: dict, *, where: str | None = No
 
 def layer(*charts: alt.Chart, **props: Any) -> alt.LayerChart:
     return alt.LayerChart(layer=list(charts), **props)
+
+
+FREE = {"nice": False, "zero": False}  # a position scale whose domain is exactly the data's extent
+
+
+def extent_layer(**channels: tuple[dict, tuple[float, float]]) -> alt.Chart:
+    """An invisible layer of two points at the ends of the visible ranges: ``extent_layer(x=(x_enc, (0, 50)),
+    y=(y_enc, (lo, hi)))``; any channel works (``color=(c_enc, (0, top))`` fixes a colour range).
+
+    With :data:`FREE` position scales (and colour scales without a ``domain``) the ranges then live in the
+    data, not in the spec: while a slider moves, the spec stays byte-identical and the browser swaps the
+    chart's data instead of rebuilding the whole view (Streamlit re-embeds a Vega chart whenever its spec
+    changes, which costs far more than updating its data). Each channel dict is the visible layers' own
+    (same field), so scales, axes and legends merge.
+    """
+    cols = {enc["field"]: [float(rng[0]), float(rng[1])] for enc, rng in channels.values()}
+    return chart(pd.DataFrame(cols), {"type": "point", "opacity": 0, "size": 0},
+                 {name: enc for name, (enc, _) in channels.items()})

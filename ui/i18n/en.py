@@ -253,7 +253,7 @@ TABLE.update({
     'passes through h_{t−1} (f, i and g all read h_{t−1}):',
     'lstm_forget_gate.math.path': 'Keeping only the first term from step k to T gives the cell path drawn on the chart:',
     'lstm_forget_gate.notice': "- **Two roads back in time.** The gradient can travel back through the cell state, where each step only\n  multiplies it elementwise by the forget gate f_t, or through h_{t−1} and the recurrent weights, as in a vanilla RNN.\n  The cell path is the first road alone: the product of the f_t values in the heat map.\n- **The bias sets the default.** With PyTorch's initialisation f_t stays near σ(0) = 0.5, so the cell path halves at\n  every step: not much better than the vanilla RNN. A bias of 1 (Jozefowicz et al. 2015, Keras' `unit_forget_bias`)\n  lifts f to about 0.73, a bias of 3 to about 0.95, and the gradient reaches the start of the sequence. The dashed\n  line σ(b_f)^(T−k) is what a gate frozen at its bias would give.\n- **Addition instead of a matrix.** In c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t the old cell is only scaled by numbers between\n  0 and 1: no W_hh, no tanh slope. The exact ∂c_T/∂c_k adds the terms through h; they can lift it above the cell path\n  and even above 1, so an LSTM can still explode and clipping stays useful. The full state [h; c] usually lies on top\n  of ∂c_T/∂c_k: what survives a long distance travels in c.\n- **Learned, input-dependent gates.** f_t is computed from x_t and h_{t−1}. A trained network pushes it to 0 where it\n  should forget and towards 1 where it must remember. Nothing guarantees that the gradient cannot vanish, but the\n  network gets a simple knob to keep it alive.\n- **1997 LSTM.** The first LSTM had no forget gate: f = 1, a constant error carousel that hands the gradient back\n  unchanged. The price shows in the right chart: the cell keeps adding i ⊙ g and grows without limit (|c_t| can reach\n  t), tanh(c_t) saturates and the memory can never be cleared. Gers, Schmidhuber & Cummins (2000) introduced the\n  forget gate to fix exactly this.",
-    'lstm_forget_gate.axis.f': 'f_t (mean {mean})',
+    'lstm_forget_gate.axis.f': 'forget gate f_t',
 })
 
 # --- page 4 (gru_update_gate) ---
@@ -429,7 +429,7 @@ TABLE.update({
     'gradient_clipping.side.above': 'above',
     'gradient_clipping.side.below': 'below',
     'gradient_clipping.chart.surface': 'log₁₀ E over (w, b), and three descents from the same start',
-    'gradient_clipping.chart.slice': 'Cut along b at w = {w}',
+    'gradient_clipping.chart.slice': 'Cut along b through the start (w = w₀)',
     'gradient_clipping.axis.slice': 'log₁₀ of E and of |∂E/∂b|',
     'gradient_clipping.chart.steps': 'Length of every step',
     'gradient_clipping.axis.step': 'log₁₀ step length ‖Δθ‖',

@@ -238,7 +238,7 @@ TABLE.update({
     'lstm_forget_gate.math.cell': '对细胞的一步精确求导：遗忘门，加上所有经过 h_{t−1} 的项（f、i、g 都读取 h_{t−1}）：',
     'lstm_forget_gate.math.path': '从第 k 步到第 T 步只保留第一项，就得到图中的细胞通路：',
     'lstm_forget_gate.notice': '- **回到过去的两条路。** 梯度可以沿细胞状态往回走，每一步只按元素乘上遗忘门 f_t；\n  也可以经过 h_{t−1} 和循环权重往回走，就像朴素 RNN 那样。细胞通路只走第一条路：它就是热力图中 f_t 的连乘积。\n- **偏置决定默认行为。** 按 PyTorch 的初始化，f_t 停在 σ(0) = 0.5 附近，细胞通路每一步减半，比朴素 RNN 好不了多少。\n  偏置取 1（Jozefowicz 等人 2015，Keras 的 `unit_forget_bias`）把 f 提高到约 0.73，取 3 则约为 0.95，\n  梯度能一直传到序列开头。虚线 σ(b_f)^(T−k) 表示门固定在偏置值时的情形。\n- **用加法代替矩阵。** 在 c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t 中，旧的细胞只被 0 到 1 之间的数缩放：\n  没有 W_hh，也没有 tanh 的斜率。精确的 ∂c_T/∂c_k 还包含经过 h 的项，它们可以把曲线抬到细胞通路之上，\n  甚至超过 1，所以 LSTM 仍然可能爆炸，梯度裁剪依然有用。完整状态 [h; c] 的曲线通常与 ∂c_T/∂c_k 重合：\n  能传得很远的梯度走的是 c。\n- **门是学出来的，并且随输入变化。** f_t 由 x_t 和 h_{t−1} 计算得到。训练好的网络在该遗忘的地方把它压向 0，\n  在必须记住的地方把它推向 1。这并不能保证梯度一定不消失，但给了网络一个简单的旋钮来保住梯度。\n- **1997 年的 LSTM。** 最早的 LSTM 没有遗忘门：f = 1，这条“恒定误差传送带”把梯度原样传回。\n  代价在右侧的图中一目了然：细胞不断累加 i ⊙ g，无限增长（|c_t| 可以达到 t），tanh(c_t) 饱和，记忆也永远无法清空。\n  Gers、Schmidhuber 和 Cummins（2000）正是为了解决这个问题才引入了遗忘门。',
-    'lstm_forget_gate.axis.f': 'f_t（均值 {mean}）',
+    'lstm_forget_gate.axis.f': '遗忘门 f_t',
 })
 
 # --- page 4 (gru_update_gate) ---
@@ -402,7 +402,7 @@ TABLE.update({
     'gradient_clipping.side.above': '上方',
     'gradient_clipping.side.below': '下方',
     'gradient_clipping.chart.surface': '(w, b) 平面上的 log₁₀ E，以及从同一起点出发的三条下降路径',
-    'gradient_clipping.chart.slice': '在 w = {w} 处沿 b 的截面',
+    'gradient_clipping.chart.slice': '过起点（w = w₀）沿 b 的截面',
     'gradient_clipping.axis.slice': 'E 与 |∂E/∂b| 的 log₁₀',
     'gradient_clipping.chart.steps': '每一步的长度',
     'gradient_clipping.axis.step': 'log₁₀ 步长 ‖Δθ‖',
