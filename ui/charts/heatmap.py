@@ -14,7 +14,7 @@ import pandas as pd
 
 from ui.charts.clamp import EXACT, OVERFLOW, UNDERFLOW, auto_domain, clamp, fmt_value
 from ui.charts.text import ENGLISH, ChartText
-from ui.charts.theme import MAX_ROWS, finish
+from ui.charts.theme import HEATMAP_CELLS, finish
 from ui.charts.vl import chart, o, q, tip
 
 
@@ -40,7 +40,7 @@ def heatmap(z: np.ndarray, *, x_values: Sequence | None = None, y_values: Sequen
             x_title: str = "", y_title: str = "", value_title: str = "", domain: tuple[float, float] | None = None,
             scheme: str = "viridis", diverging: bool = False, text: ChartText = ENGLISH,
             projector: bool = False, height: int = 300, title: str | None = None,
-            max_cells: int = MAX_ROWS) -> alt.Chart:
+            max_cells: int = HEATMAP_CELLS) -> alt.Chart:
     """Colour cells of ``z`` (shape (rows, cols)): rows on the y axis (``y_values``), columns on x.
 
     ``diverging=True`` uses a red-blue scheme centred on 0 (e.g. signed hidden states); ``domain`` fixes

@@ -49,7 +49,11 @@ def chart(data: Any, mark: str | dict, encoding: dict, *, where: str | None = No
 
 
 def layer(*charts: alt.Chart, **props: Any) -> alt.LayerChart:
-    return alt.LayerChart(layer=list(charts), **props)
+    """Layers on one set of axes. Skips ``alt.LayerChart.__init__``'s merging of selection parameters and
+    shared data, which deep-copies every layer (the builders use neither: data are per layer and named)."""
+    out = alt.LayerChart.__new__(alt.LayerChart)
+    alt.TopLevelLayerSpec.__init__(out, layer=list(charts), **props)
+    return out
 
 
 FREE = {"nice": False, "zero": False}  # a position scale whose domain is exactly the data's extent
