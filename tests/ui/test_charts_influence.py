@@ -45,7 +45,7 @@ def test_map_cells_are_keyed_by_position_with_words_in_the_tooltip():
     assert (cells["word_t"] == [WORDS[t - 1] for t in cells["t"]]).all()
     assert (cells["word_k"] == [WORDS[k - 1] for k in cells["k"]]).all()
     assert (cells["zero"] == (cells["k"] > cells["t"])).all()              # exact zeros flagged
-    enc = c.to_dict()["layer"][0]["encoding"]
+    enc = c.to_dict()["layer"][1]["encoding"]
     assert enc["x"]["sort"] == enc["y"]["sort"] == [1, 2, 3, 4, 5]         # positions, not words (they repeat)
     assert enc["color"]["condition"] == {"test": "datum.zero", "value": ZERO_COLOR}
     assert "domain" not in enc["color"]["scale"] and extent["c"].tolist() == [0.0, 25.0]  # the range is data
@@ -67,15 +67,15 @@ def test_nan_cells_are_dropped_and_all_zero_maps_still_draw():
     clean(cells)
     assert len(cells) == 3
     zero = influence_map(np.zeros((3, 3)), ["a", "b", "c"], focus=None)
-    assert [f.columns.tolist() for f in frames(zero)] == [["t", "k", "c", "zero", "word_t", "word_k", "value_text",
-                                                            "status_text"], ["c"]]
-    assert frames(zero)[1]["c"].tolist() == [0.0, 1.0]
+    assert [f.columns.tolist() for f in frames(zero)] == [["c"], ["t", "k", "c", "zero", "word_t", "word_k",
+                                                                   "value_text", "status_text"]]
+    assert frames(zero)[0]["c"].tolist() == [0.0, 1.0]                  # the colour range, drawn first
 
 
 def test_focus_outside_and_legend_off():
     c = influence_map(causal(3), WORDS[:3], focus=7, legend=False)
     assert len(c.to_dict()["layer"]) == 2                                 # cells and the invisible colour range
-    assert c.to_dict()["layer"][0]["encoding"]["color"]["legend"] is None
+    assert c.to_dict()["layer"][1]["encoding"]["color"]["legend"] is None
 
 
 def test_bars_group_words_in_sentence_order_without_stacking():

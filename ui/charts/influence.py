@@ -71,7 +71,7 @@ def influence_map(z: np.ndarray, words: Sequence[str], *, focus: int | None = No
                     tip("word_k", col_word_title), tip("value_text", value_title), tip("status_text", text.status)],
     }
     colour = q("c", value_title, scale={"scheme": "viridis"}, legend=legend_spec)
-    layers = [chart(data, "rect", enc), extent_layer(color=(colour, (lo, hi)))]  # colour range in the data
+    layers = [extent_layer(color=(colour, (lo, hi))), chart(data, "rect", enc)]  # colour range in the data
     if focus is not None and 0 <= int(focus) < T:
         row = pd.DataFrame({"t": [int(focus) + 1]})
         layers.append(chart(row, {"type": "rect", "filled": False, "stroke": FOCUS_COLOR,

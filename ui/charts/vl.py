@@ -70,5 +70,8 @@ def extent_layer(**channels: tuple[dict, tuple[float, float]]) -> alt.Chart:
     (same field), so scales, axes and legends merge.
     """
     cols = {enc["field"]: [float(rng[0]), float(rng[1])] for enc, rng in channels.values()}
-    return chart(pd.DataFrame(cols), {"type": "point", "opacity": 0, "size": 0},
+    # a colour range comes from a rect layer so that the legend stays a gradient (points get symbol legends);
+    # put such a layer first: an invisible rect on top would take the hover from the cells below it
+    mark = "rect" if "color" in channels else "point"
+    return chart(pd.DataFrame(cols), {"type": mark, "opacity": 0, **({"size": 0} if mark == "point" else {})},
                  {name: enc for name, (enc, _) in channels.items()})
