@@ -36,6 +36,13 @@ def _ticks(values: np.ndarray, n: int = 10) -> dict:
     return {"values": values[np.linspace(0, len(values) - 1, n).round().astype(int)].tolist()}
 
 
+def _order(values: np.ndarray, numeric: bool) -> dict:
+    """The axis order: the given one, left out when it is ascending numbers (Vega's own order), so that the
+    spec does not grow and change with the data (a changed spec makes the browser rebuild the chart)."""
+    seen = list(dict.fromkeys(values.tolist()))
+    return {} if numeric and seen == sorted(seen) else {"sort": seen}
+
+
 def heatmap(z: np.ndarray, *, x_values: Sequence | None = None, y_values: Sequence | None = None,
             x_title: str = "", y_title: str = "", value_title: str = "", domain: tuple[float, float] | None = None,
             scheme: str = "viridis", diverging: bool = False, text: ChartText = ENGLISH,
@@ -74,9 +81,9 @@ def heatmap(z: np.ndarray, *, x_values: Sequence | None = None, y_values: Sequen
     scale = {"scheme": "redblue" if diverging else scheme, "reverse": diverging,
              **({"domain": [lo, hi]} if domain is not None else {}), **({"domainMid": 0} if diverging else {})}
     enc = {
-        "x": o("x", x_title, **({} if x_num else {"sort": list(dict.fromkeys(xv[cols].tolist()))}),
+        "x": o("x", x_title, **_order(xv[cols], x_num),
                axis={"labelOverlap": True, "labelAngle": 0, **(_ticks(xv[cols]) if x_num else {})}),
-        "y": o("y", y_title, **({} if y_num else {"sort": list(dict.fromkeys(yv[rows].tolist()))}),
+        "y": o("y", y_title, **_order(yv[rows], y_num),
                axis={"labelOverlap": True, **(_ticks(yv[rows]) if y_num else {})}),
         "color": q("c", value_title, scale=scale,
                    legend={"orient": "right", "gradientLength": max(height - 60, 80), "format": ".3~g"}),
