@@ -6,7 +6,7 @@ from core.gru import EQUATIONS, EQUATIONS_CS224N
 from core.scenarios import gru_update_gate
 from tests.apptest_utils import assert_page_ok, click_preset, page_controls, query_from, run_page
 from tests.core.scenarios.test_lstm_forget_gate import log10_max_prod
-from tests.pages.test_lstm_forget_gate import curves, heat_grid, horizon, metrics
+from tests.pages.test_lstm_forget_gate import chart_data, curves, heat_grid, horizon, metrics
 from ui.i18n import Translator
 
 PAGE = "gru_update_gate"
@@ -71,8 +71,10 @@ def test_default_view_shows_the_core_numbers():
     assert m[name("metric.horizon_lstm")] == str(r["horizons"]["lstm"])
     shift = curves(at, name("chart.reset_t"))[name("series.shift")]
     assert np.allclose(shift, r["reset_shift"])
-    delta = heat_grid(at, name("chart.reset"))
-    assert np.allclose(delta, r["n"] - r["n_no_reset"])
+    cells = chart_data(at, name("chart.reset"))                # 32 x 100 > 1600 cells: every 2nd step drawn
+    assert len(cells) == 32 * 50 and sorted(set(cells["x"])) == list(range(1, 101, 2))
+    ref = r["n"] - r["n_no_reset"]                             # (T, H); x is the 1-based step, y the unit
+    assert np.allclose(cells["c"], ref[cells["x"].to_numpy() - 1, cells["y"].to_numpy()])
 
 
 def test_keep_and_replace_presets():
