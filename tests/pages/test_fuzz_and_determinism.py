@@ -36,7 +36,7 @@ def test_fuzzed_links_never_crash_or_inject(page):
     specs, _ = page_controls(page)
     keys = [s.key for s in specs]
 
-    @settings(max_examples=150, deadline=None, derandomize=True,
+    @settings(max_examples=100, deadline=None, derandomize=True,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(q=query_strategy(keys))
     def check(q):

@@ -104,4 +104,4 @@ def _random_views(page, n):
 
 @pytest.mark.parametrize("page", PAGES)
 def test_random_views(page):
-    _random_views(page, 100)
+    _random_views(page, 60)
