@@ -62,15 +62,14 @@ def influence_map(z: np.ndarray, words: Sequence[str], *, focus: int | None = No
     positions = list(range(1, T + 1))
     axis = {"labelAngle": 0, "labelOverlap": True}
     legend_spec = {"orient": "right", "gradientLength": max(height - 60, 80), "format": ".3~g"} if legend else None
+    colour = q("c", value_title, scale={"scheme": "viridis"}, legend=legend_spec)
     enc = {
         "x": o("k", col_title, sort=positions, axis=axis),
         "y": o("t", row_title, sort=positions, axis=axis),
-        "color": {"condition": {"test": "datum.zero", "value": ZERO_COLOR},
-                  **q("c", value_title, scale={"scheme": "viridis"}, legend=legend_spec)},
+        "color": {"condition": {"test": "datum.zero", "value": ZERO_COLOR}, **colour},
         "tooltip": [tip("t", row_title, "ordinal"), tip("word_t", row_word_title), tip("k", col_title, "ordinal"),
                     tip("word_k", col_word_title), tip("value_text", value_title), tip("status_text", text.status)],
     }
-    colour = q("c", value_title, scale={"scheme": "viridis"}, legend=legend_spec)
     layers = [extent_layer(color=(colour, (lo, hi))), chart(data, "rect", enc)]  # colour range in the data
     if focus is not None and 0 <= int(focus) < T:
         row = pd.DataFrame({"t": [int(focus) + 1]})

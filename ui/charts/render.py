@@ -15,8 +15,6 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-_UNDEFINED = alt.Undefined
-
 
 def _plain(node: Any, datasets: dict[str, pd.DataFrame], names: dict[int, str]) -> Any:
     """JSON-ready copy of ``node``: Altair objects become their properties, DataFrames named datasets."""
@@ -27,7 +25,7 @@ def _plain(node: Any, datasets: dict[str, pd.DataFrame], names: dict[int, str]) 
     if isinstance(node, dict):
         out = {}
         for key, value in node.items():
-            if value is _UNDEFINED:
+            if value is alt.Undefined:
                 continue
             if key == "data" and isinstance(value, pd.DataFrame):
                 name = names.setdefault(id(value), f"d{len(names)}")
