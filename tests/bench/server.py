@@ -25,6 +25,14 @@ def chart_bytes(at) -> int:
     return total
 
 
+def widget(at, key: str):
+    """The widget of a Slider spec: a slider, or a number box (``SNumber`` draws one)."""
+    try:
+        return at.slider(key=key)
+    except KeyError:
+        return at.number_input(key=key)
+
+
 def rerun_ms(page: str, query: dict, repeats: int) -> tuple[float, float, int]:
     specs, _ = page_controls(page)
     s = next(s for s in specs if isinstance(s, Slider))
@@ -35,7 +43,7 @@ def rerun_ms(page: str, query: dict, repeats: int) -> tuple[float, float, int]:
     other = s.lo if base != s.lo else s.hi
     times = []
     for i in range(repeats + 2):
-        at.slider(key=s.key).set_value(other if i % 2 == 0 else base)
+        widget(at, s.key).set_value(other if i % 2 == 0 else base)
         t = time.perf_counter()
         at.run()
         times.append(1e3 * (time.perf_counter() - t))

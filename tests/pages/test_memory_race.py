@@ -51,8 +51,12 @@ def assert_shows(at, r):
     tiles = {m.label: m.value for m in at.metric}
     beaten = sum(run["beat_at"] is not None for run in r["runs"].values())
     assert tiles[EN["memory_race.metric.beat"]] == f"{beaten} / 4"
-    grad = chart_frames(at)[1].frames[0]
-    assert len(grad) == sum(len(run["first_step_grad"]) for run in r["runs"].values())
+    line = chart_frames(at)[1].frames[0]  # the lines: exact samples, first and last step always among them
+    for name, g in line[line["status"] == "exact"].groupby("series"):
+        grad = np.asarray(r["runs"][NAMES[name]]["first_step_grad"])
+        steps = g["x"].to_numpy().astype(int)
+        assert steps[0] == 0 and steps[-1] == len(grad) - 1
+        np.testing.assert_allclose(g["y"].to_numpy(), grad[steps], rtol=1e-12)
 
 
 def test_default_view_is_the_stored_race_at_T_50():

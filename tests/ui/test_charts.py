@@ -55,7 +55,7 @@ def test_gradient_curves_basic():
     curve_rows = [r for r in rows if "series" in r]
     assert {r["series"] for r in curve_rows} == {"tanh", "relu", "rho^k"}
     assert {r["kind"] for r in curve_rows} == {"curve", "ref"}
-    r = next(r for r in curve_rows if r["series"] == "tanh" and r["x"] == 100)
+    r = next(r for r in curve_rows if r["series"] == "tanh" and r["x"] == 100 and "log10_text" in r)  # hover point
     assert r["log10_text"] == "-5" and r["norm_text"] == "1.00e-05" and r["status"] == "exact"
 
 
@@ -68,7 +68,8 @@ def test_gradient_curves_tooltip_has_log10_and_norm():
 def test_infinite_and_huge_values_become_marked_edge_points():
     L = np.array([0.0, -2.0, -500.0, -np.inf, 400.0, np.inf, np.nan])
     c = charts.gradient_curves(k_frame({"s": L}), y_domain=(-10, 10), text=ZH)
-    rows = [r for r in assert_clean(c) if "series" in r]
+    assert_clean(c)
+    rows = _layer_rows(c, "point", opacity=0)[0].to_dict("records")  # the hover points (all: there are few)
     assert len(rows) == 6  # NaN dropped, everything else kept
     by_x = {r["x"]: r for r in rows}
     assert by_x[2]["status"] == by_x[3]["status"] == "underflow" and by_x[2]["y"] == -10
@@ -81,7 +82,8 @@ def test_infinite_and_huge_values_become_marked_edge_points():
 
 def test_all_infinite_still_draws_a_chart():
     c = charts.gradient_curves(k_frame({"s": np.full(10, -np.inf)}))
-    rows = [r for r in assert_clean(c) if "series" in r]
+    assert_clean(c)
+    rows = _layer_rows(c, "point", opacity=0)[0].to_dict("records")
     assert len(rows) == 10 and {r["status"] for r in rows} == {"underflow"}
 
 
@@ -116,6 +118,61 @@ def test_gradient_curves_any_floats(values):
     for r in rows:
         assert math.isfinite(r["y"]) and r["status"] in {"exact", "overflow", "underflow"}
     c.to_dict()
+
+
+def _layer_rows(chart, mark: str, *, opacity: float | None = None) -> list[pd.DataFrame]:
+    """The DataFrames of the layers with this mark type (and opacity)."""
+    return [lyr.data for lyr in chart.layer if lyr.mark["type"] == mark
+            and (opacity is None or lyr.mark.get("opacity") == opacity)
+            and lyr.encoding._kwds.get("tooltip", alt.Undefined) is not alt.Undefined]  # not the range layer
+
+
+def test_gradient_curves_layers_get_only_their_rows():
+    """Straight log-norm lines are drawn from their end points; every point keeps a tooltip up to HOVER_ROWS;
+    the triangles get exactly the flagged rows; no layer filters rows in the browser."""
+    k = np.arange(101)
+    c = charts.gradient_curves(k_frame({"tanh": -0.05 * k, "relu": np.where(k < 50, 0.0, -3.0)}),
+                               refs=k_frame({"rho^k": -0.04 * k}), y_domain=(-4, 1))
+    (lines,) = [lyr.data for lyr in c.layer if lyr.mark["type"] == "line"]
+    assert set(lines.groupby("series").size().items()) == {("tanh", 3), ("rho^k", 2), ("relu", 4)}  # tanh: kink at -4
+    assert set(lines.loc[lines.series == "rho^k", "kind"]) == {"ref"}
+    hover, flags = _layer_rows(c, "point", opacity=0)[0], _layer_rows(c, "point", opacity=1)[0]
+    assert len(hover) == 303 and (hover.groupby("series").size() == 101).all()
+    assert list(flags["x"]) == list(k[81:]) and set(flags["status"]) == {"underflow"}  # tanh below -4
+    assert not any("transform" in lyr for lyr in c.to_dict()["layer"])
+
+
+def test_gradient_curves_hover_points_are_capped_per_chart():
+    from ui.charts.theme import HOVER_ROWS
+
+    k = np.arange(301)
+    c = charts.gradient_curves(k_frame({f"s{i}": np.sin(k / (i + 3)) for i in range(5)}))
+    (hover,) = _layer_rows(c, "point", opacity=0)
+    assert HOVER_ROWS - 5 <= len(hover) <= HOVER_ROWS and set(hover.groupby("series").size()) == {HOVER_ROWS // 5}
+    (lines,) = [lyr.data for lyr in c.layer if lyr.mark["type"] == "line"]
+    assert len(lines) > len(hover)  # wiggly curves keep (nearly) every point of their lines
+
+
+@settings(max_examples=80, deadline=None)
+@given(arrays(np.float64, st.integers(0, 300), elements=st.floats(-1e6, 1e6)), st.floats(0.01, 50.0))
+def test_simplify_keeps_every_point_within_tolerance(y, y_scale):
+    """Linear interpolation through the kept points passes within tol pixels of every dropped point."""
+    from ui.charts.clamp import simplify
+
+    x = np.arange(len(y), dtype=float)
+    df = pd.DataFrame({"x": x, "y": y, "series": "s"})
+    kept = simplify(df, (3.0, y_scale), tol=0.25)
+    assert len(kept) <= len(df) and (len(df) < 1 or {0.0, x[-1]} <= set(kept["x"]))
+    if len(df) > 2:
+        xs, ys = kept["x"].to_numpy(), kept["y"].to_numpy()
+        assert np.all(np.diff(xs) > 0)
+        # vertical distance bounds the perpendicular one from above only in pixels-per-unit terms; check
+        # the perpendicular distance to the kept segment that spans each dropped point
+        seg = np.clip(np.searchsorted(xs, x, side="right") - 1, 0, len(xs) - 2)
+        ax, ay, bx, by = xs[seg] * 3, ys[seg] * y_scale, xs[seg + 1] * 3, ys[seg + 1] * y_scale
+        px, py = x * 3, y * y_scale
+        dist = np.abs((by - ay) * (px - ax) - (bx - ax) * (py - ay)) / np.hypot(bx - ax, by - ay)
+        assert dist.max() <= 0.25 + 1e-9 * max(1.0, np.abs(py).max())
 
 
 # --- time series --------------------------------------------------------------------------------------------

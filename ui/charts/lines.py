@@ -22,12 +22,15 @@ from ui.charts.clamp import (
     clamp_frame,
     fmt_pow10,
     fmt_value,
+    simplify,
     thin,
 )
 from ui.charts.text import ENGLISH, ChartText
 from ui.charts.theme import (
     EXPLODE_COLOR,
     EXPLODE_TEXT,
+    HOVER_ROWS,
+    LINE_WIDTH_PX,
     MAX_ROWS,
     OVERFLOW_SHAPE,
     UNDERFLOW_SHAPE,
@@ -54,20 +57,35 @@ def _status_text(status: pd.Series, text: ChartText) -> pd.Series:
     return status.map({EXACT: text.exact, OVERFLOW: text.overflow, UNDERFLOW: text.underflow})
 
 
-def _line_layers(data: pd.DataFrame, x: dict, y: dict, tooltip: list, s: dict) -> list[alt.Chart]:
-    """Solid curves, dashed references, invisible hover points and the overflow/underflow triangles."""
+def _line_layers(data: pd.DataFrame, x: dict, y: dict, tooltip: list, s: dict, *, x_range: tuple[float, float],
+                 y_range: tuple[float, float], height: int, log_y: bool = False) -> list[alt.Chart]:
+    """Curves (solid) and references (dashed), invisible hover points, and the overflow/underflow triangles.
+
+    Each layer gets only the rows it draws, so Vega runs no filters and encodes as few marks as it can: the
+    lines keep the points that change their shape at the chart's size (``simplify``), the hover points are
+    at most ``HOVER_ROWS`` (evenly spaced per series; every point when there are fewer), the triangles are
+    the flagged rows. ``x_range``/``y_range`` are the visible ranges, ``height`` the plot height in pixels.
+    """
     names = list(dict.fromkeys(data["series"])) or ["-"]
     enc = {"x": x, "y": y, "color": n("series", None, scale=color_scale(names), sort=names)}
+    dash = n("kind", scale={"domain": ["curve", "ref"], "range": [[1, 0], [7, 5]]}, legend=None)
     flag_shape = n("status", scale={"domain": [OVERFLOW, UNDERFLOW], "range": [OVERFLOW_SHAPE, UNDERFLOW_SHAPE]},
                    legend=None)
+    lines = data[["x", "y", "series", "kind", "status"]]
+    if log_y:
+        lines = lines.assign(py=np.log10(lines["y"]))
+        y_range = (np.log10(y_range[0]), np.log10(y_range[1]))
+    pixels = (LINE_WIDTH_PX / max(x_range[1] - x_range[0], 1e-300), height / max(y_range[1] - y_range[0], 1e-300))
+    lines = simplify(lines, pixels, by=["series", "kind"], y="py" if log_y else "y")[["x", "y", "series", "kind",
+                                                                                       "status"]]
+    flagged = data.loc[data["status"] != EXACT]
     return [
-        chart(data, "line", enc, where="datum.kind == 'curve'"),
-        chart(data, {"type": "line", "strokeDash": [7, 5], "opacity": 0.9}, enc, where="datum.kind == 'ref'"),
-        chart(data, {"type": "point", "filled": True, "opacity": 0, "size": s["point"] * 2},
-              {**enc, "tooltip": tooltip}),
-        chart(data, {"type": "point", "filled": True, "opacity": 1, "size": s["flag"], "stroke": "black",
-                     "strokeWidth": 1}, {**enc, "shape": flag_shape, "tooltip": tooltip},
-              where=f"datum.status != '{EXACT}'"),
+        chart(lines, "line", {**enc, "strokeDash": dash}),
+        chart(thin(data, HOVER_ROWS, by="series"), {"type": "point", "filled": True, "opacity": 0,
+                                                     "size": s["point"] * 2}, {**enc, "tooltip": tooltip}),
+        chart(thin(flagged, HOVER_ROWS, by="series"), {"type": "point", "filled": True, "opacity": 1,
+                                                        "size": s["flag"], "stroke": "black", "strokeWidth": 1},
+              {**enc, "shape": flag_shape, "tooltip": tooltip}),
     ]
 
 
@@ -111,7 +129,7 @@ def gradient_curves(curves: pd.DataFrame, *, x: str = "distance", y: str = "log1
     tooltip = [tip("series", text.series), tip("x", xt, "quantitative"), tip("log10_text", text.log10),
                tip("norm_text", text.norm), tip("status_text", text.status)]
     layers = _zone_layers(zones, lo, hi, text, s) + _window_layers(window, (x_lo, x_hi), text, s)
-    layers += _line_layers(data, x_enc, y_enc, tooltip, s)
+    layers += _line_layers(data, x_enc, y_enc, tooltip, s, x_range=(x_lo, x_hi), y_range=(lo, hi), height=height)
     layers.append(extent_layer(x=(x_enc, (x_lo, x_hi)), y=(y_enc, (lo, hi))))  # the ranges live in the data
     return finish(layer(*layers, height=height), projector, title)
 
@@ -183,7 +201,9 @@ def time_series(df: pd.DataFrame, *, x: str = "t", y: str = "value", series: str
     y_enc = q("y", yt, scale={"type": "log" if log_y else "linear", **FREE})
     tooltip = [tip("series", text.series), tip("x", xt, "quantitative"), tip("value_text", yt),
                tip("status_text", text.status)]
-    layers = [*_line_layers(data, x_enc, y_enc, tooltip, s), extent_layer(y=(y_enc, (lo, hi)))]
+    x_range = (float(data["x"].min()), float(data["x"].max())) if len(data) else (0.0, 1.0)
+    layers = [*_line_layers(data, x_enc, y_enc, tooltip, s, x_range=x_range, y_range=(lo, hi), height=height,
+                            log_y=log_y), extent_layer(y=(y_enc, (lo, hi)))]
     return finish(layer(*layers, height=height), projector, title)
 
 

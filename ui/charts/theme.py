@@ -18,6 +18,8 @@ WINDOW_COLOR = "#7f7f7f"
 OVERFLOW_SHAPE = "triangle-up"
 UNDERFLOW_SHAPE = "triangle-down"
 MAX_ROWS = 4000  # per chart; the browser, not Python, is the bottleneck above a few thousand
+HOVER_ROWS = 600  # per line chart: invisible points that carry the tooltips (Vega re-encodes each on every move)
+LINE_WIDTH_PX = 1400  # widest a line chart gets (projector, full width): lines are simplified for this size
 HEATMAP_CELLS = 1600  # per heat map: each cell is a mark Vega redraws on every slider move (~0.06 ms each)
 
 
