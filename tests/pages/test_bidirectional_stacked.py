@@ -219,7 +219,9 @@ def test_layer_by_time_map_and_depth_sweep_are_the_cores(residual):
     finite = np.isfinite(ref["log_grad"])
     np.testing.assert_allclose(z[finite], ref["log_grad"][finite], atol=1e-12)
     assert (cells.set_index(["y", "x"]).loc[[(5, t) for t in range(1, 12)], "value_text"] == "-inf").all()
-    assert chart(at, "chart.depth_time").spec["encoding"]["y"]["sort"] == [5, 4, 3, 2, 1]   # top layer on top
+    y = chart(at, "chart.depth_time").spec["encoding"]["y"]
+    assert y["type"] == "quantitative" and not y["scale"].get("reverse")  # layer 5 drawn highest: top layer on top
+    assert cells.loc[cells["y"] == 5, "y0"].min() > cells.loc[cells["y"] == 4, "y0"].max()
     lines = max(chart(at, "chart.reach").frames, key=len)
     sweep = ref["first_layer_vs_depth"]
     for name, key in (("plain", "reach_plain"), ("residual", "reach_residual")):

@@ -206,6 +206,33 @@ def test_heatmap_with_word_labels():
     assert {r["x"] for r in assert_clean(c)} == {"the", "cat", "sat"}
 
 
+def test_heatmap_cells_tile_the_axes_with_a_stride():
+    """Numeric axes are quantitative with cell edges: with a stride, each drawn cell covers the skipped
+    steps too, the cells tile the axis without gaps or overlap, and each cell's x is the step it shows."""
+    z = np.arange(40 * 100, dtype=float).reshape(40, 100)  # 4000 cells > HEATMAP_CELLS: strided
+    c = charts.heatmap(z, x_values=np.arange(1, 101), domain=(0.0, 4000.0))
+    df = c.data
+    assert len(df) <= 1600 and len(df) < z.size
+    for name in ("x", "y"):
+        cells = df.drop_duplicates(name).sort_values(name)
+        lo, hi = cells[f"{name}0"].to_numpy(), cells[f"{name}1"].to_numpy()
+        size = hi[:-1] - lo[:-1]
+        np.testing.assert_allclose(hi[:-1] - lo[1:], 0.3 * size / 1.3)  # no gaps; reaching 30 % under the next
+        assert np.all((lo < cells[name]) & (cells[name] < hi))
+    assert df["x0"].min() == 0.5 and df["x1"].max() >= 100.5
+    # the colour is the value at the cell's own step
+    np.testing.assert_array_equal(df["c"], z[df["y"].astype(int), df["x"].astype(int) - 1])
+    enc = c.to_dict()["encoding"]
+    assert enc["x"]["type"] == "quantitative" and enc["y"]["scale"]["reverse"] is True  # unit 0 on top
+
+
+def test_heatmap_spec_does_not_change_with_its_shape():
+    """Moving H or T changes the data only (no tick lists or category lists in the spec)."""
+    a = charts.heatmap(np.ones((8, 30)), x_values=np.arange(1, 31), domain=(0.0, 1.0))
+    b = charts.heatmap(np.zeros((64, 300)), x_values=np.arange(1, 301), domain=(0.0, 1.0))
+    assert _spec_without_data(a) == _spec_without_data(b)
+
+
 # --- eigenvalues --------------------------------------------------------------------------------------------
 def test_eigen_plane_circles_and_outliers():
     lam = np.array([0.5 + 0.5j, -0.9, 1e6 + 0j, complex(np.inf, 0), complex(np.nan, 1)])

@@ -15,7 +15,7 @@ import pandas as pd
 from ui.charts.clamp import EXACT, OVERFLOW, UNDERFLOW, auto_domain, clamp, fmt_value
 from ui.charts.text import ENGLISH, ChartText
 from ui.charts.theme import HEATMAP_CELLS, finish
-from ui.charts.vl import chart, o, q, tip
+from ui.charts.vl import FREE, chart, o, q, tip
 
 
 def _stride(n_rows: int, n_cols: int, max_cells: int) -> tuple[int, int]:
@@ -29,18 +29,36 @@ def _stride(n_rows: int, n_cols: int, max_cells: int) -> tuple[int, int]:
     return sr, sc
 
 
-def _ticks(values: np.ndarray, n: int = 10) -> dict:
-    """Axis ``values`` with about ``n`` evenly spaced ticks (Vega's default when there are few)."""
-    if len(values) <= n:
-        return {}
-    return {"values": values[np.linspace(0, len(values) - 1, n).round().astype(int)].tolist()}
+SEAM_OVERLAP = 0.3  # share of a cell's size that reaches under its neighbour
 
 
-def _order(values: np.ndarray, numeric: bool) -> dict:
-    """The axis order: the given one, left out when it is ascending numbers (Vega's own order), so that the
-    spec does not grow and change with the data (a changed spec makes the browser rebuild the chart)."""
-    seen = list(dict.fromkeys(values.tolist()))
-    return {} if numeric and seen == sorted(seen) else {"sort": seen}
+def _edges(values: np.ndarray, drawn: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cell boundaries on a numeric axis: each value's cell reaches halfway to its neighbours (a lone value
+    spans ±0.5); a drawn cell (indices ``drawn``, ascending) also covers the values skipped after it."""
+    v = np.asarray(values, dtype=float)
+    if len(v) == 1:
+        lo, hi = v - 0.5, v + 0.5
+    else:
+        mid = (v[1:] + v[:-1]) / 2
+        lo, hi = np.r_[2 * v[0] - mid[0], mid], np.r_[mid, 2 * v[-1] - mid[-1]]
+    last = np.r_[drawn[1:] - 1, len(v) - 1]
+    lo, hi = lo[drawn], hi[last]
+    # each cell reaches a little under the next one (drawn after it, so on top): no hairline seams on canvas
+    hi[:-1] += SEAM_OVERLAP * (hi[:-1] - lo[:-1])
+    return lo, hi
+
+
+def _axis(name: str, all_values: np.ndarray, drawn: np.ndarray, title: str, axis: dict) -> tuple[dict, dict]:
+    """Encoding of one axis and the data columns it needs: numbers become a quantitative axis with cell
+    edges (``<name>0``/``<name>1``): Vega encodes such cells far faster than bands of an ordinal scale, and
+    the spec does not change with the data. Other values (words) get an ordinal axis in the given order."""
+    values = all_values[drawn]
+    if np.issubdtype(all_values.dtype, np.number) and np.isfinite(all_values.astype(float)).all():
+        lo, hi = _edges(all_values, drawn)
+        first_on_top = name == "y" and len(values) > 1 and values[0] < values[-1]  # as an ordinal axis draws it
+        enc = q(f"{name}0", title, scale={**FREE, **({"reverse": True} if first_on_top else {})}, axis=axis)
+        return {name: enc, f"{name}2": {"field": f"{name}1"}}, {f"{name}0": lo, f"{name}1": hi}
+    return {name: o(name, title, sort=list(dict.fromkeys(values.tolist())), axis={**axis, "labelOverlap": True})}, {}
 
 
 def heatmap(z: np.ndarray, *, x_values: Sequence | None = None, y_values: Sequence | None = None,
@@ -69,24 +87,23 @@ def heatmap(z: np.ndarray, *, x_values: Sequence | None = None, y_values: Sequen
         lo, hi = domain
     vals, status, keep = clamp(sub.ravel(), lo, hi)
     rr, cc = np.meshgrid(rows, cols, indexing="ij")
+    x_enc, x_cols = _axis("x", xv, cols, x_title, {"labelAngle": 0})
+    y_enc, y_cols = _axis("y", yv, rows, y_title, {})
+    ri, ci = np.meshgrid(np.arange(len(rows)), np.arange(len(cols)), indexing="ij")
+    edges = {k: v[ci.ravel()] for k, v in x_cols.items()} | {k: v[ri.ravel()] for k, v in y_cols.items()}
     data = pd.DataFrame({
-        "x": xv[cc.ravel()], "y": yv[rr.ravel()], "c": vals,
+        "x": xv[cc.ravel()], "y": yv[rr.ravel()], **edges, "c": vals,
         "value_text": [fmt_value(v) for v in sub.ravel()],
         "status_text": pd.Series(status).map({EXACT: text.exact, OVERFLOW: text.overflow,
                                               UNDERFLOW: text.underflow}),
     }).loc[keep].reset_index(drop=True)
-    x_num = np.issubdtype(np.asarray(xv).dtype, np.number)
-    y_num = np.issubdtype(np.asarray(yv).dtype, np.number)
     # an automatic colour range is left to Vega (the data's extent), so the spec does not change with the data
     scale = {"scheme": "redblue" if diverging else scheme, "reverse": diverging,
              **({"domain": [lo, hi]} if domain is not None else {}), **({"domainMid": 0} if diverging else {})}
     enc = {
-        "x": o("x", x_title, **_order(xv[cols], x_num),
-               axis={"labelOverlap": True, "labelAngle": 0, **(_ticks(xv[cols]) if x_num else {})}),
-        "y": o("y", y_title, **_order(yv[rows], y_num),
-               axis={"labelOverlap": True, **(_ticks(yv[rows]) if y_num else {})}),
+        **x_enc, **y_enc,
         "color": q("c", value_title, scale=scale,
-                   legend={"orient": "right", "gradientLength": max(height - 60, 80), "format": ".3~g"}),
+                   legend={"orient": "right", "gradientLength": max(height - 120, 80), "format": ".3~g"}),
         "tooltip": [tip("x", x_title or "x", "ordinal"), tip("y", y_title or "y", "ordinal"),
                     tip("value_text", value_title or text.value), tip("status_text", text.status)],
     }
