@@ -9,7 +9,8 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -57,32 +58,47 @@ def _source(obj) -> tuple[str, str]:
         return f"# source of {getattr(obj, '__qualname__', obj)!r} is not available", ""
 
 
+EXPLAINERS = ("math", "notice", "code")  # expander keys: ``_explain.<name>`` (session state: open or not)
+
+
 def explain(ctx: PageContext, *, math: Sequence[str | tuple[str, str]] = (), code: Sequence[object] = (),
             notice: bool = True) -> None:
     """The three lecture expanders.
 
     ``math``: LaTeX strings (e.g. a core module's equation constant), or ``(i18n key, latex)`` pairs to put
     a translated sentence before an equation. ``code``: functions/classes whose source to show.
+
+    Their content is only sent while they are open (Streamlit's lazy expanders: opening one reruns the page):
+    highlighted source and KaTeX re-rendered on every slider move cost the browser 60-100 ms (measured).
     """
     t = ctx.t
     if math:
-        with st.expander(t("common.math"), icon=":material/functions:"):
-            for item in math:
+        with _lazy("math", t("common.math"), ":material/functions:") as box:
+            for item in math if box else ():
                 if isinstance(item, tuple):
                     st.markdown(t(item[0]))
                     st.latex(item[1])
                 else:
                     st.latex(item)
     if notice:
-        with st.expander(t("common.notice"), icon=":material/visibility:"):
-            st.markdown(t(f"{ctx.page}.notice"))
+        with _lazy("notice", t("common.notice"), ":material/visibility:") as box:
+            if box:
+                st.markdown(t(f"{ctx.page}.notice"))
     if code:
-        with st.expander(t("common.code"), icon=":material/code:"):
-            for obj in code:
+        with _lazy("code", t("common.code"), ":material/code:") as box:
+            for obj in code if box else ():
                 src, module = _source(obj)
                 if module:
                     st.caption(t("common.code.caption", module=module))
                 st.code(src, language="python", line_numbers=False)
+
+
+@contextmanager
+def _lazy(name: str, label: str, icon: str) -> Iterator[bool]:
+    """An expander that reruns the page when opened or closed; yields whether it is open."""
+    box = st.expander(label, icon=icon, key=f"_explain.{name}", on_change="rerun")
+    with box:
+        yield bool(box.open)
 
 
 def download_csv(ctx: PageContext, df: pd.DataFrame, name: str = "data") -> None:

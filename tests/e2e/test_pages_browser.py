@@ -170,3 +170,22 @@ def test_walking_the_lecture_route_keeps_language_and_projector(page):
         q = query(page)
         assert q.get("lang") == ["zh"] and q.get("projector") == ["true"], (pid, page.url)
         assert page.get_by_test_id("stException").count() == 0
+
+
+def test_explainers_load_when_opened(page):
+    """"The math" and "Show the code" send their content only once opened (lazy expanders): closed, the page
+    has no KaTeX and no source; a click reruns the page and shows the equations, then the code."""
+    from ui.i18n import ZH
+
+    page.goto(f"{page.base}/vanilla_rnn?lang=zh")
+    settle(page)
+    main = page.get_by_test_id("stMain")
+    assert main.locator(".katex").count() == 0 and main.get_by_text("def run(").count() == 0
+    main.get_by_text(ZH["common.math"]).click()
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=stMain] .katex').length >= 3")
+    settle(page)
+    main.get_by_text(ZH["common.code"]).click()
+    main.get_by_text("def run(").first.wait_for(timeout=30000)
+    settle(page)
+    assert page.get_by_test_id("stException").count() == 0
+    assert main.locator(".katex").count() >= 3  # the math stays open

@@ -4,7 +4,14 @@ import pytest
 
 from core.gru import EQUATIONS, EQUATIONS_CS224N
 from core.scenarios import gru_update_gate
-from tests.apptest_utils import assert_page_ok, click_preset, page_controls, query_from, run_page
+from tests.apptest_utils import (
+    OPEN_EXPLAINERS,
+    assert_page_ok,
+    click_preset,
+    page_controls,
+    query_from,
+    run_page,
+)
 from tests.core.scenarios.test_lstm_forget_gate import log10_max_prod
 from tests.pages.test_lstm_forget_gate import chart_data, curves, heat_grid, horizon, metrics
 from ui.i18n import Translator
@@ -30,7 +37,7 @@ def test_direct_path_is_the_product_of_the_plotted_update_gates(query):
 
 def test_cs224n_convention_shows_u_with_the_same_gradients():
     q = {"H": "8", "T": "40", "b_z": "1.5"}
-    pt, cs = run_page(PAGE, query=q), run_page(PAGE, query={**q, "conv": "cs224n"})
+    pt, cs = (run_page(PAGE, query=qq, state=OPEN_EXPLAINERS) for qq in (q, {**q, "conv": "cs224n"}))
     assert_page_ok(cs)
     z, u = heat_grid(pt, name("chart.gate", "pytorch")), heat_grid(cs, name("chart.gate", "cs224n"))
     assert np.allclose(u, 1.0 - z, rtol=0, atol=1e-15)

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from tests.apptest_utils import (
+    OPEN_EXPLAINERS,
     assert_page_ok,
     assert_translated,
     chart_frames,
@@ -55,7 +56,7 @@ def test_every_preset(page):
 
 @pytest.mark.parametrize("page", PAGES)
 def test_chinese_view_is_translated(page):
-    at = run_page(page, query={"lang": "zh"})
+    at = run_page(page, query={"lang": "zh"}, state=OPEN_EXPLAINERS)  # the expanders' text too
     assert_page_ok(at)
     assert_translated(at, NAMES)
 

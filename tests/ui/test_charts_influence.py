@@ -6,7 +6,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -139,6 +139,7 @@ def test_projector_mode_is_bigger():
 @given(arrays(float, st.tuples(st.integers(1, 6), st.integers(1, 6)).map(lambda s: (s[0], s[0])),
               elements=st.floats(allow_nan=True, allow_infinity=True)),
        st.lists(st.text(max_size=8), max_size=8))
+@example(z=np.array([[1.7120887e308]]), words=[""])  # the bars' 5 % headroom once overflowed to inf
 def test_any_values_and_words_give_clean_data(z, words):
     for df in frames(influence_map(np.abs(z), words, focus=0)):
         clean(df)

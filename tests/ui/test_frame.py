@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given, settings
 
 from tests.apptest_utils import (
+    OPEN_EXPLAINERS,
     assert_page_ok,
     assert_translated,
     chart_frames,
@@ -133,6 +134,10 @@ def test_furniture(main):
     assert [m.label for m in at.metric] == [STUB_KEYS["en"]["vanilla_rnn.metric.rho"],
                                             STUB_KEYS["en"]["vanilla_rnn.metric.grad"]]
     assert [e.label for e in at.expander] == [EN["common.math"], EN["common.notice"], EN["common.code"]]
+    assert not at.latex and not any("def compute" in c.value for c in at.code)  # closed: content not sent
+    for key in OPEN_EXPLAINERS:
+        at.session_state[key] = True
+    at.run()
     assert len(at.latex) == 2 and any("def compute" in c.value for c in at.code)
     [dl] = at.get("download_button")
     assert dl.proto.label == EN["common.download_csv"]

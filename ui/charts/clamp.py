@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 EXACT, OVERFLOW, UNDERFLOW = "exact", "overflow", "underflow"
+FLOAT_MAX = float(np.finfo(float).max)
 LOG10_LIMIT = 300.0  # log10 axes never extend beyond ±300 (float64 ends near ±308)
 
 
@@ -39,7 +40,7 @@ def auto_domain(values: np.ndarray, *, include: tuple[float, ...] = (), limit: t
             lo, hi = lo / 10, hi * 10
     else:
         span = hi - lo if hi > lo else max(abs(hi), 1.0)
-        lo, hi = lo - pad * span, hi + pad * span
+        lo, hi = max(lo - pad * span, -FLOAT_MAX), min(hi + pad * span, FLOAT_MAX)  # padding stays finite
     if limit is not None:
         lo, hi = max(lo, limit[0]), min(hi, limit[1])
         if not lo < hi:

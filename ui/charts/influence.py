@@ -12,7 +12,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ui.charts.clamp import EXACT, OVERFLOW, UNDERFLOW, clamp, fmt_value
+from ui.charts.clamp import EXACT, FLOAT_MAX, OVERFLOW, UNDERFLOW, clamp, fmt_value
 from ui.charts.text import ENGLISH, ChartText
 from ui.charts.theme import PALETTE, color_scale, finish, sizes
 from ui.charts.vl import FREE, chart, extent_layer, layer, n, o, q, tip
@@ -93,7 +93,7 @@ def word_bars(words: Sequence[str], values: Mapping[str, np.ndarray], *, focus: 
     for i, s in enumerate(names):
         v = np.asarray(values[s], dtype=float).ravel()[:T]
         raw[i * T:i * T + len(v)] = v
-    lo, hi = 0.0, _top(raw) * 1.05
+    lo, hi = 0.0, min(_top(raw) * 1.05, FLOAT_MAX)  # the headroom stays finite
     vals, status, keep = clamp(raw, lo, hi)
     zero = raw == 0.0
     data = pd.DataFrame({
