@@ -3,8 +3,11 @@
 For every page, at its default view and at its heaviest settings, the median time from a slider key
 press (ArrowRight on the first slider) to the finished redraw: the script run has started and ended
 and the browser has painted two more frames. A bare Streamlit page (one slider, one small chart) is
-measured in the same run on its own server, and the table gives page / bare. Not a test: it prints
-numbers (and writes them as JSON with --json).
+measured in the same run on its own server (before and after the pages; the mean of the two medians), and
+the table gives page / bare. A second reference, "floor", is the same bare page drawing as many small charts
+as the page draws (``?charts=N``): what Streamlit and Vega cost for that many charts whatever they show, so
+page / floor is the part the pages' own content adds. Not a test: it prints numbers (and writes them as
+JSON with --json).
 """
 from __future__ import annotations
 
@@ -26,7 +29,8 @@ import streamlit as st
 
 v = st.slider("value", 0, 100, 50, key="v")
 x = np.arange(50)
-st.altair_chart(alt.Chart(pd.DataFrame({"x": x, "y": np.sin(x / 8 + v / 10)})).mark_line().encode(x="x", y="y"))
+for i in range(int(st.query_params.get("charts", 1))):
+    st.altair_chart(alt.Chart(pd.DataFrame({"x": x, "y": np.sin(x / 8 + v / 10 + i)})).mark_line().encode(x="x", y="y"))
 '''
 
 # The heaviest view each page offers (slider maximums, the slowest cell).
@@ -70,7 +74,7 @@ def settle(page, timeout_ms=60000):
     page.wait_for_timeout(300)
 
 
-def measure(b, url: str, repeats: int) -> list[tuple[float, float, float, float]]:
+def measure(b, url: str, repeats: int, charts: list | None = None) -> list[tuple[float, float, float, float]]:
     """Key presses on the first slider: ArrowRight then ArrowLeft alternately (the view stays near the start).
 
     One tuple per press (ms): total, key press to run start, the run (start to end), run end to painted.
@@ -78,6 +82,8 @@ def measure(b, url: str, repeats: int) -> list[tuple[float, float, float, float]
     page = b.new_page(viewport={"width": 1280, "height": 720})
     page.goto(url)
     settle(page)
+    if charts is not None:
+        charts.append(page.locator("[data-testid=stVegaLiteChart]:visible").count())
     slider = page.get_by_role("slider").first
     times = []
     for i in range(repeats + 2):          # two warm-up presses
@@ -102,27 +108,38 @@ def run(pages: list[str], repeats: int) -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp, browser() as b:
         (Path(tmp) / "bare.py").write_text(BARE_APP, encoding="utf-8")
         with serve(Path(tmp), "bare.py") as bare_base:
-            bare_parts = medians(measure(b, bare_base + "/", repeats))
-            bare = bare_parts[0]
-        t0 = time.time()
-        with serve(ROOT) as base:
-            cold = time.time() - t0
-            for pid in pages:
-                for label, query in (("default", ""), ("heaviest", HEAVY.get(pid, ""))):
-                    if label == "heaviest" and not query:
-                        continue
-                    med, to_run, run_ms, paint = medians(measure(b, f"{base}/{pid}?{query}", repeats))
-                    rows.append({"page": pid, "view": label, "median_ms": med, "bare_ms": bare,
-                                 "ratio": med / bare, "target": 1.3 if label == "default" else 2.0,
-                                 "to_run_ms": to_run, "run_ms": run_ms, "paint_ms": paint})
-    print(f"server start (launch to healthy): {cold:.2f} s;  bare page: {bare:.0f} ms "
-          f"(key to run {bare_parts[1]:.0f}, run {bare_parts[2]:.0f}, paint {bare_parts[3]:.0f})")
+            bare_before = medians(measure(b, bare_base + "/", repeats))
+            t0 = time.time()
+            with serve(ROOT) as base:
+                cold = time.time() - t0
+                for pid in pages:
+                    for label, query in (("default", ""), ("heaviest", HEAVY.get(pid, ""))):
+                        if label == "heaviest" and not query:
+                            continue
+                        n_charts = []
+                        med, to_run, run_ms, paint = medians(measure(b, f"{base}/{pid}?{query}", repeats, n_charts))
+                        rows.append({"page": pid, "view": label, "median_ms": med, "charts": n_charts[0],
+                                     "target": 1.3 if label == "default" else 2.0,
+                                     "to_run_ms": to_run, "run_ms": run_ms, "paint_ms": paint})
+            floors = {n: medians(measure(b, f"{bare_base}/?charts={n}", repeats))[0]
+                      for n in sorted({r["charts"] for r in rows})}
+            bare_after = medians(measure(b, bare_base + "/", repeats))
+    bare = (bare_before[0] + bare_after[0]) / 2
+    for r in rows:
+        r |= {"bare_ms": bare, "ratio": r["median_ms"] / bare, "floor_ms": floors[r["charts"]],
+              "floor_ratio": floors[r["charts"]] / bare}
+    print(f"server start (launch to healthy): {cold:.2f} s;  bare page: {bare:.0f} ms (before {bare_before[0]:.0f}, "
+          f"after {bare_after[0]:.0f}; key to run {bare_before[1]:.0f}, run {bare_before[2]:.0f}, "
+          f"paint {bare_before[3]:.0f})")
+    print("floor: the bare page with N small charts: " + ", ".join(f"N={n}: {ms:.0f} ms ({ms / bare:.2f}x)"
+                                                                  for n, ms in floors.items()))
     print(f"{'page':<24}{'view':<10}{'median ms':>10}{'bare ms':>9}{'ratio':>7}{'target':>8}  ok"
-          f"{'key>run':>9}{'run':>6}{'paint':>7}")
+          f"{'charts':>8}{'floor':>7}{'key>run':>9}{'run':>6}{'paint':>7}")
     for r in rows:
         ok = "yes" if r["ratio"] <= r["target"] else "NO "
         print(f"{r['page']:<24}{r['view']:<10}{r['median_ms']:>10.0f}{r['bare_ms']:>9.0f}{r['ratio']:>7.2f}"
-              f"{r['target']:>8.1f}  {ok}{r['to_run_ms']:>8.0f}{r['run_ms']:>6.0f}{r['paint_ms']:>7.0f}")
+              f"{r['target']:>8.1f}  {ok}{r['charts']:>8}{r['floor_ratio']:>6.2f}x{r['to_run_ms']:>8.0f}"
+              f"{r['run_ms']:>6.0f}{r['paint_ms']:>7.0f}")
     return rows
 
 
