@@ -50,6 +50,27 @@ def rerun_ms(page: str, query: dict, repeats: int) -> tuple[float, float, int]:
     return statistics.median(times[2:]), first, chart_bytes(at)
 
 
+def bare_rerun_ms(repeats: int) -> float:
+    """The same for the benchmark's bare page (one slider, one small chart): this machine's floor."""
+    import tempfile
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    from tests.bench.latency import BARE_APP
+
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "bare.py").write_text(BARE_APP, encoding="utf-8")
+        at = AppTest.from_file(str(Path(tmp) / "bare.py")).run()
+        times = []
+        for i in range(repeats + 2):
+            at.slider(key="v").set_value(10 if i % 2 == 0 else 60)
+            t = time.perf_counter()
+            at.run()
+            times.append(1e3 * (time.perf_counter() - t))
+    return statistics.median(times[2:])
+
+
 def cold_start() -> float:
     from tests.browser_utils import browser, serve
 
@@ -66,6 +87,7 @@ def main():
     ap.add_argument("--repeats", type=int, default=9)
     ap.add_argument("--pages", nargs="*", default=[p.id for p in available()])
     a = ap.parse_args()
+    print(f"bare page (one slider, one small chart): {bare_rerun_ms(a.repeats):.0f} ms per rerun")
     print(f"{'page':<24}{'rerun ms':>9}{'heavy rerun':>12}{'heavy first':>12}{'chart KB':>9}")
     for pid in a.pages:
         d, _, kb = rerun_ms(pid, {}, a.repeats)

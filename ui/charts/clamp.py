@@ -84,19 +84,21 @@ def thin(df: pd.DataFrame, max_rows: int, by: str | None = None, flag: str | Non
     return pd.concat(parts, ignore_index=True)
 
 
-def simplify(df: pd.DataFrame, scale: tuple[float, float], by: str | None = "series", x: str = "x",
+def simplify(df: pd.DataFrame, scale: tuple[float, float], by: str | list[str] | None = "series", x: str = "x",
              y: str = "y", tol: float = 0.25) -> pd.DataFrame:
     """The rows a line needs: Ramer-Douglas-Peucker per ``by`` group (in ``x`` order), with ``scale`` = pixels
     per data unit on (x, y). Dropped points lie within ``tol`` pixels of the line through the kept ones, so
     the drawn line looks the same while Vega has far fewer points to encode on every redraw."""
-    groups = [df] if by is None else [g for _, g in df.groupby(by, sort=False)]
-    parts = []
-    for g in groups:
-        g = g.sort_values(x, kind="stable")
-        px = g[x].to_numpy(dtype=float) * scale[0]
-        py = g[y].to_numpy(dtype=float) * scale[1]
-        parts.append(g.iloc[_rdp(px, py, tol)])
-    return pd.concat(parts, ignore_index=True) if parts else df.iloc[:0]
+    if df.empty:
+        return df
+    keys = [by] if isinstance(by, str) else list(by or [])
+    group = (df.groupby(keys, sort=False).ngroup().to_numpy() if keys else np.zeros(len(df), dtype=int))
+    xs, ys = df[x].to_numpy(dtype=float), df[y].to_numpy(dtype=float)
+    order = np.lexsort((xs, group))  # by group, then x (stable for equal x)
+    starts = np.flatnonzero(np.r_[True, np.diff(group[order]) != 0, True])
+    keep = [order[a:b][_rdp(xs[order[a:b]] * scale[0], ys[order[a:b]] * scale[1], tol)]
+            for a, b in zip(starts[:-1], starts[1:], strict=True)]
+    return df.iloc[np.concatenate(keep)].reset_index(drop=True)
 
 
 def _rdp(px: np.ndarray, py: np.ndarray, tol: float) -> np.ndarray:
