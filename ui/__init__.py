@@ -16,8 +16,11 @@ from ui.controls import Choice, Number, Slider, Toggle, Values
 from ui.fmt import fmt_num, fmt_pow10, fmt_steps
 from ui.frame import PageContext, page_frame
 from ui.furniture import download_csv, explain, metric_row, show_chart
+from ui.gcfreeze import freeze_imports
 from ui.panel import ControlPanel
 
 __all__ = ["Choice", "ControlPanel", "Number", "PageContext", "Slider", "Toggle", "Values", "cached", "charts",
            "download_csv", "explain", "fmt_num", "fmt_pow10", "fmt_steps", "metric_row", "page_frame",
            "show_chart"]
+
+freeze_imports()  # after the imports above (Streamlit, Altair, pandas, NumPy): see ui/gcfreeze.py
