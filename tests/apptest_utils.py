@@ -30,9 +30,11 @@ import numpy as np
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
+from ui.furniture import EXPLAINER_KEYS
+
 ROOT = Path(__file__).resolve().parents[1]
 MAIN = ROOT / "streamlit_app.py"
-OPEN_EXPLAINERS = {f"_explain.{k}": True for k in ("math", "notice", "code")}  # state: all three expanders open
+OPEN_EXPLAINERS = dict.fromkeys(EXPLAINER_KEYS.values(), True)  # state: all three expanders open
 CHART_ROW_LIMIT = 5000  # rows per chart, all its datasets together ("a few thousand")
 TIMEOUT = 60
 

@@ -58,7 +58,7 @@ def _source(obj) -> tuple[str, str]:
         return f"# source of {getattr(obj, '__qualname__', obj)!r} is not available", ""
 
 
-EXPLAINERS = ("math", "notice", "code")  # expander keys: ``_explain.<name>`` (session state: open or not)
+EXPLAINER_KEYS = {name: f"_explain.{name}" for name in ("math", "notice", "code")}  # state: open or not
 
 
 def explain(ctx: PageContext, *, math: Sequence[str | tuple[str, str]] = (), code: Sequence[object] = (),
@@ -96,7 +96,7 @@ def explain(ctx: PageContext, *, math: Sequence[str | tuple[str, str]] = (), cod
 @contextmanager
 def _lazy(name: str, label: str, icon: str) -> Iterator[bool]:
     """An expander that reruns the page when opened or closed; yields whether it is open."""
-    box = st.expander(label, icon=icon, key=f"_explain.{name}", on_change="rerun")
+    box = st.expander(label, icon=icon, key=EXPLAINER_KEYS[name], on_change="rerun")
     with box:
         yield bool(box.open)
 

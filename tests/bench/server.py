@@ -41,13 +41,19 @@ def rerun_ms(page: str, query: dict, repeats: int) -> tuple[float, float, int]:
     first = 1e3 * (time.perf_counter() - t0)
     base = at.session_state[s.key]
     other = s.lo if base != s.lo else s.hi
+    return median_rerun(at, lambda i: widget(at, s.key).set_value(other if i % 2 == 0 else base), repeats), \
+        first, chart_bytes(at)
+
+
+def median_rerun(at, move, repeats: int) -> float:
+    """Median ms of ``at.run()`` after ``move(i)`` sets the slider, two warm-up runs left out."""
     times = []
     for i in range(repeats + 2):
-        widget(at, s.key).set_value(other if i % 2 == 0 else base)
+        move(i)
         t = time.perf_counter()
         at.run()
         times.append(1e3 * (time.perf_counter() - t))
-    return statistics.median(times[2:]), first, chart_bytes(at)
+    return statistics.median(times[2:])
 
 
 def bare_rerun_ms(repeats: int) -> float:
@@ -62,13 +68,7 @@ def bare_rerun_ms(repeats: int) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "bare.py").write_text(BARE_APP, encoding="utf-8")
         at = AppTest.from_file(str(Path(tmp) / "bare.py")).run()
-        times = []
-        for i in range(repeats + 2):
-            at.slider(key="v").set_value(10 if i % 2 == 0 else 60)
-            t = time.perf_counter()
-            at.run()
-            times.append(1e3 * (time.perf_counter() - t))
-    return statistics.median(times[2:])
+        return median_rerun(at, lambda i: at.slider(key="v").set_value(10 if i % 2 == 0 else 60), repeats)
 
 
 def cold_start() -> float:

@@ -86,13 +86,12 @@ def heatmap(z: np.ndarray, *, x_values: Sequence | None = None, y_values: Sequen
     else:
         lo, hi = domain
     vals, status, keep = clamp(sub.ravel(), lo, hi)
-    rr, cc = np.meshgrid(rows, cols, indexing="ij")
     x_enc, x_cols = _axis("x", xv, cols, x_title, {"labelAngle": 0})
     y_enc, y_cols = _axis("y", yv, rows, y_title, {})
-    ri, ci = np.meshgrid(np.arange(len(rows)), np.arange(len(cols)), indexing="ij")
-    edges = {k: v[ci.ravel()] for k, v in x_cols.items()} | {k: v[ri.ravel()] for k, v in y_cols.items()}
+    ri, ci = (g.ravel() for g in np.meshgrid(np.arange(len(rows)), np.arange(len(cols)), indexing="ij"))
+    edges = {k: v[ci] for k, v in x_cols.items()} | {k: v[ri] for k, v in y_cols.items()}
     data = pd.DataFrame({
-        "x": xv[cc.ravel()], "y": yv[rr.ravel()], **edges, "c": vals,
+        "x": xv[cols[ci]], "y": yv[rows[ri]], **edges, "c": vals,
         "value_text": [fmt_value(v) for v in sub.ravel()],
         "status_text": pd.Series(status).map({EXACT: text.exact, OVERFLOW: text.overflow,
                                               UNDERFLOW: text.underflow}),

@@ -57,27 +57,28 @@ def _status_text(status: pd.Series, text: ChartText) -> pd.Series:
     return status.map({EXACT: text.exact, OVERFLOW: text.overflow, UNDERFLOW: text.underflow})
 
 
-def _line_layers(data: pd.DataFrame, x: dict, y: dict, tooltip: list, s: dict, *, x_range: tuple[float, float],
-                 y_range: tuple[float, float], height: int, log_y: bool = False) -> list[alt.Chart]:
+def _line_layers(data: pd.DataFrame, x: dict, y: dict, tooltip: list, s: dict, *, y_range: tuple[float, float],
+                 height: int, log_y: bool = False) -> list[alt.Chart]:
     """Curves (solid) and references (dashed), invisible hover points, and the overflow/underflow triangles.
 
     Each layer gets only the rows it draws, so Vega runs no filters and encodes as few marks as it can: the
     lines keep the points that change their shape at the chart's size (``simplify``), the hover points are
     at most ``HOVER_ROWS`` (evenly spaced per series; every point when there are fewer), the triangles are
-    the flagged rows. ``x_range``/``y_range`` are the visible ranges, ``height`` the plot height in pixels.
+    the flagged rows. ``y_range`` is the visible range, ``height`` the plot height in pixels.
     """
     names = list(dict.fromkeys(data["series"])) or ["-"]
     enc = {"x": x, "y": y, "color": n("series", None, scale=color_scale(names), sort=names)}
     dash = n("kind", scale={"domain": ["curve", "ref"], "range": [[1, 0], [7, 5]]}, legend=None)
     flag_shape = n("status", scale={"domain": [OVERFLOW, UNDERFLOW], "range": [OVERFLOW_SHAPE, UNDERFLOW_SHAPE]},
                    legend=None)
-    lines = data[["x", "y", "series", "kind", "status"]]
+    columns = ["x", "y", "series", "kind", "status"]
+    lines = data[columns]
     if log_y:
         lines = lines.assign(py=np.log10(lines["y"]))
         y_range = (np.log10(y_range[0]), np.log10(y_range[1]))
-    pixels = (LINE_WIDTH_PX / max(x_range[1] - x_range[0], 1e-300), height / max(y_range[1] - y_range[0], 1e-300))
-    lines = simplify(lines, pixels, by=["series", "kind"], y="py" if log_y else "y")[["x", "y", "series", "kind",
-                                                                                       "status"]]
+    x_span = float(data["x"].max() - data["x"].min()) if len(data) else 1.0
+    pixels = (LINE_WIDTH_PX / max(x_span, 1e-300), height / max(y_range[1] - y_range[0], 1e-300))
+    lines = simplify(lines, pixels, by=["series", "kind"], y="py" if log_y else "y")[columns]
     flagged = data.loc[data["status"] != EXACT]
     return [
         chart(lines, "line", {**enc, "strokeDash": dash}),
@@ -129,7 +130,7 @@ def gradient_curves(curves: pd.DataFrame, *, x: str = "distance", y: str = "log1
     tooltip = [tip("series", text.series), tip("x", xt, "quantitative"), tip("log10_text", text.log10),
                tip("norm_text", text.norm), tip("status_text", text.status)]
     layers = _zone_layers(zones, lo, hi, text, s) + _window_layers(window, (x_lo, x_hi), text, s)
-    layers += _line_layers(data, x_enc, y_enc, tooltip, s, x_range=(x_lo, x_hi), y_range=(lo, hi), height=height)
+    layers += _line_layers(data, x_enc, y_enc, tooltip, s, y_range=(lo, hi), height=height)
     layers.append(extent_layer(x=(x_enc, (x_lo, x_hi)), y=(y_enc, (lo, hi))))  # the ranges live in the data
     return finish(layer(*layers, height=height), projector, title)
 
@@ -201,9 +202,8 @@ def time_series(df: pd.DataFrame, *, x: str = "t", y: str = "value", series: str
     y_enc = q("y", yt, scale={"type": "log" if log_y else "linear", **FREE})
     tooltip = [tip("series", text.series), tip("x", xt, "quantitative"), tip("value_text", yt),
                tip("status_text", text.status)]
-    x_range = (float(data["x"].min()), float(data["x"].max())) if len(data) else (0.0, 1.0)
-    layers = [*_line_layers(data, x_enc, y_enc, tooltip, s, x_range=x_range, y_range=(lo, hi), height=height,
-                            log_y=log_y), extent_layer(y=(y_enc, (lo, hi)))]
+    layers = [*_line_layers(data, x_enc, y_enc, tooltip, s, y_range=(lo, hi), height=height, log_y=log_y),
+              extent_layer(y=(y_enc, (lo, hi)))]
     return finish(layer(*layers, height=height), projector, title)
 
 
