@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from ui.charts.clamp import fmt_value
-from ui.charts.render import to_vega_lite
+from ui.charts.render import to_streamlit
 
 if TYPE_CHECKING:
     from ui.frame import PageContext
@@ -29,10 +29,11 @@ def show_chart(chart: alt.TopLevelMixin, *, key: str | None = None) -> None:
     """Draw a chart built by ``ui.charts``: across the container's width, unless the chart fixes its own
     width (equal-axis plots such as the eigenvalue plane, small multiples).
 
-    Goes through :func:`ui.charts.render.to_vega_lite` and ``st.vega_lite_chart`` rather than
-    ``st.altair_chart``, which re-validates the spec against the JSON schema on every run.
+    Goes through :func:`ui.charts.render.to_streamlit` and ``st.vega_lite_chart`` rather than
+    ``st.altair_chart``, which re-validates the spec against the JSON schema on every run and converts
+    each dataset through ``pa.Table.from_pandas``.
     """
-    spec = to_vega_lite(chart)
+    spec = to_streamlit(chart)
     fixed = "width" in spec or "facet" in spec
     st.vega_lite_chart(spec, width="content" if fixed else "stretch", key=key)
 
@@ -101,8 +102,16 @@ def _lazy(name: str, label: str, icon: str) -> Iterator[bool]:
         yield bool(box.open)
 
 
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """The CSV a download button hands out: UTF-8, header row, no index."""
+    return df.to_csv(index=False).encode("utf-8")
+
+
 def download_csv(ctx: PageContext, df: pd.DataFrame, name: str = "data") -> None:
-    """A download button for ``df`` as ``<page>_<name>.csv`` (UTF-8, no index); does not rerun the page."""
-    st.download_button(ctx.t("common.download_csv"), data=df.to_csv(index=False).encode("utf-8"),
+    """A download button for ``df`` as ``<page>_<name>.csv`` (:func:`csv_bytes`); does not rerun the page.
+
+    The file is written when the button is clicked (Streamlit's deferred download), not on every slider move.
+    """
+    st.download_button(ctx.t("common.download_csv"), data=lambda: csv_bytes(df),
                        file_name=f"{ctx.page}_{name}.csv", mime="text/csv", key=f"_csv.{name}",
                        on_click="ignore", icon=":material/download:")

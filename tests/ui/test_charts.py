@@ -12,7 +12,7 @@ from hypothesis.extra.numpy import arrays
 
 from ui import charts
 from ui.charts import ChartText
-from ui.charts.clamp import auto_domain, clamp, fmt_pow10, thin
+from ui.charts.clamp import auto_domain, clamp, first_codes, fmt_pow10, fmt_pow10s, thin
 from ui.charts.theme import MAX_ROWS, PALETTE
 
 ZH = ChartText(overflow="上溢", underflow="下溢", exact="精确值")
@@ -332,6 +332,25 @@ def test_palette_is_okabe_ito_and_colours_are_stable():
                                          (-400.5, "3.16e-401"), (0.99999, "1.00e+01"), (np.inf, "inf")])
 def test_fmt_pow10(log10, text):
     assert fmt_pow10(log10) == text
+
+
+@given(arrays(np.float64, st.integers(0, 50), elements=st.floats(allow_nan=True, allow_infinity=True)))
+def test_fmt_pow10s_is_fmt_pow10_of_each(log10):
+    assert list(fmt_pow10s(log10)) == [fmt_pow10(v) for v in log10]
+
+
+@given(st.lists(st.tuples(st.sampled_from("abc"), st.sampled_from(["curve", "ref"])), max_size=40))
+def test_first_codes_number_groups_like_pandas(rows):
+    df = pd.DataFrame(rows, columns=["series", "kind"])
+    expected = df.groupby(["series", "kind"], sort=False).ngroup().to_numpy() if rows else []
+    assert list(first_codes(df["series"].to_numpy(), df["kind"].to_numpy())) == list(expected)
+
+
+def test_series_frame_is_long_and_ordered():
+    df = charts.series_frame([0, 1, 2], {"a": [1, 2, 3], "b": np.array([4.0, 5.0, 6.0])}, x="d", y="v")
+    assert list(df.columns) == ["d", "v", "series"]
+    assert df["d"].tolist() == [0, 1, 2, 0, 1, 2] and df["v"].tolist() == [1, 2, 3, 4, 5, 6]
+    assert df["series"].tolist() == ["a"] * 3 + ["b"] * 3
 
 
 def test_clamp_and_domain():

@@ -1,6 +1,9 @@
 """The page frame, control panel and furniture on two stub demo pages (AppTest, no browser)."""
+import io
 import json
 
+import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 
@@ -17,6 +20,7 @@ from tests.apptest_utils import (
     visible_texts,
 )
 from tests.ui.demo_app import STUB_KEYS, stub_keys_installed, write_stub_app
+from ui.charts import fmt_value
 from ui.i18n import EN, ZH
 
 P1, P2 = "pages/1_vanilla_rnn.py", "pages/2_relu_vs_tanh.py"
@@ -141,6 +145,30 @@ def test_furniture(main):
     assert len(at.latex) == 2 and any("def compute" in c.value for c in at.code)
     [dl] = at.get("download_button")
     assert dl.proto.label == EN["common.download_csv"]
+
+
+def test_csv_download_is_written_on_click_with_the_page_data(main, monkeypatch):
+    """The CSV is deferred (written when clicked, not on every run); clicking gives the chart's data."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+    registered = []
+    original = MediaFileManager.add_deferred
+
+    def spy(self, data_callable, *args, **kwargs):
+        registered.append(data_callable)
+        return original(self, data_callable, *args, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", spy)
+    at = run(main, rho="1.3")
+    [dl] = at.get("download_button")
+    assert dl.proto.deferred_file_id and not dl.proto.url  # nothing written yet
+    [make] = registered
+    csv = pd.read_csv(io.BytesIO(make()))
+    assert list(csv.columns) == ["distance", "log10", "series"]
+    hover = next(df for df in chart_frames(at)[0].frames if "log10_text" in df)  # the gradient chart's points
+    curve = hover[hover["kind"] == "curve"]
+    np.testing.assert_array_equal(csv["distance"], curve["x"])
+    assert [fmt_value(v) for v in csv["log10"]] == list(curve["log10_text"])
+    assert set(csv["series"]) == {"tanh"}
 
 
 def test_helper_finds_the_declared_controls(main):

@@ -7,7 +7,7 @@ import pytest
 from ui import charts
 from ui.charts.influence import influence_map, word_bars
 from ui.charts.paths import surface_paths
-from ui.charts.render import to_vega_lite
+from ui.charts.render import arrow_bytes, to_streamlit, to_vega_lite
 from ui.charts.text import ChartText
 
 ZH = ChartText(overflow="上溢", underflow="下溢", exact="精确值")
@@ -66,3 +66,27 @@ def test_conversion_leaves_the_chart_alone():
     before = chart.to_dict()
     to_vega_lite(chart)
     assert chart.to_dict() == before
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_arrow_datasets_decode_to_the_same_rows(name):
+    """What ``show_chart`` ships (our Arrow bytes) reads back, through Streamlit's own decoder, as the rows."""
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+    ours = to_vega_lite(CHARTS[name]())
+    shipped = to_streamlit(CHARTS[name]())
+    assert set(shipped["datasets"]) == set(ours["datasets"])
+    for key, df in ours["datasets"].items():
+        assert isinstance(shipped["datasets"][key], bytes)
+        back = convert_arrow_bytes_to_pandas_df(shipped["datasets"][key])
+        assert list(back.columns) == [str(c) for c in df.columns]
+        assert back.to_dict("records") == df.reset_index(drop=True).to_dict("records")
+
+
+def test_arrow_bytes_keeps_types_and_missing_values():
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+    df = pd.DataFrame({"f": [1.5, np.nan], "i": [1, 2], "b": [True, False], "s": ["a", None],
+                       "o": pd.Series(["x", "y"], dtype=object)})
+    back = convert_arrow_bytes_to_pandas_df(arrow_bytes(df))
+    assert back["f"].tolist()[0] == 1.5 and np.isnan(back["f"].tolist()[1])
+    assert back["i"].tolist() == [1, 2] and back["b"].tolist() == [True, False]
+    assert back["s"].tolist()[0] == "a" and pd.isna(back["s"].tolist()[1]) and back["o"].tolist() == ["x", "y"]

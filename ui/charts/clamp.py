@@ -63,25 +63,72 @@ def clamp_frame(df: pd.DataFrame, col: str, lo: float, hi: float, out: str = "y"
     return res.loc[keep].reset_index(drop=True)
 
 
-def thin(df: pd.DataFrame, max_rows: int, by: str | None = None, flag: str | None = "status") -> pd.DataFrame:
+def first_codes(*keys: np.ndarray) -> np.ndarray:
+    """Each row's group number, groups numbered in order of first appearance (``groupby(sort=False).ngroup()``
+    without pandas): ``first_codes(series)``, ``first_codes(series, kind)``."""
+    n = len(keys[0]) if keys else 0
+    code = np.zeros(n, dtype=np.int64)
+    for key in keys:
+        _, inv = np.unique(np.asarray(key), return_inverse=True)
+        code = code * (int(inv.max()) + 1 if n else 1) + inv.ravel()
+    _, first, inv = np.unique(code, return_index=True, return_inverse=True)
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
+    return rank[inv.ravel()]
+
+
+def _groups(codes: np.ndarray) -> list[np.ndarray]:
+    """Row indices of each group (in group-number order), each in row order."""
+    order = np.argsort(codes, kind="stable")
+    cuts = np.flatnonzero(np.diff(codes[order])) + 1
+    return np.split(order, cuts) if len(order) else []
+
+
+def thin_index(codes: np.ndarray, flagged: np.ndarray, max_rows: int) -> np.ndarray:
+    """Rows :func:`thin` keeps, given each row's group (:func:`first_codes`) and whether it is flagged."""
+    if len(codes) <= max_rows:
+        return np.arange(len(codes))
+    groups = _groups(codes)
+    budget = max(2, max_rows // len(groups))
+    parts = []
+    for rows in groups:
+        if len(rows) <= budget:
+            parts.append(rows)
+            continue
+        keep = np.zeros(len(rows), dtype=bool)
+        marked = np.flatnonzero(flagged[rows])
+        n_flag = min(len(marked), budget // 2)
+        if n_flag:
+            keep[marked[_even(len(marked), n_flag)]] = True
+        keep[_even(len(rows), budget - n_flag)] = True
+        parts.append(rows[keep])
+    return np.concatenate(parts)
+
+
+def _codes(df: pd.DataFrame, by: str | list[str] | None) -> np.ndarray:
+    keys = [by] if isinstance(by, str) else list(by or [])
+    return first_codes(*(df[k].to_numpy() for k in keys)) if keys else np.zeros(len(df), dtype=np.int64)
+
+
+def thin(df: pd.DataFrame, max_rows: int, by: str | list[str] | None = None,
+         flag: str | None = "status") -> pd.DataFrame:
     """At most ``max_rows`` rows: evenly spaced within each ``by`` group; rows with ``flag`` != exact stay."""
     if len(df) <= max_rows:
         return df
-    groups = [df] if by is None else [g for _, g in df.groupby(by, sort=False)]
-    budget = max(2, max_rows // len(groups))
-    parts = []
-    for g in groups:
-        if len(g) <= budget:
-            parts.append(g)
-            continue
-        keep = np.zeros(len(g), dtype=bool)
-        flagged = np.flatnonzero((g[flag] != EXACT).to_numpy()) if flag is not None and flag in g else []
-        n_flag = min(len(flagged), budget // 2)
-        if n_flag:
-            keep[flagged[_even(len(flagged), n_flag)]] = True
-        keep[_even(len(g), budget - n_flag)] = True
-        parts.append(g.loc[keep])
-    return pd.concat(parts, ignore_index=True)
+    flagged = ((df[flag] != EXACT).to_numpy() if flag is not None and flag in df
+               else np.zeros(len(df), dtype=bool))
+    return df.iloc[thin_index(_codes(df, by), flagged, max_rows)].reset_index(drop=True)
+
+
+def simplify_index(xs: np.ndarray, ys: np.ndarray, codes: np.ndarray, scale: tuple[float, float],
+                   tol: float = 0.25) -> np.ndarray:
+    """Rows :func:`simplify` keeps: per group (``codes``), in x order, Ramer-Douglas-Peucker at ``scale``."""
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    keep = []
+    for rows in _groups(codes):
+        rows = rows[np.argsort(xs[rows], kind="stable")]
+        keep.append(rows[_rdp(xs[rows] * scale[0], ys[rows] * scale[1], tol)])
+    return np.concatenate(keep) if keep else np.arange(0)
 
 
 def simplify(df: pd.DataFrame, scale: tuple[float, float], by: str | list[str] | None = "series", x: str = "x",
@@ -91,14 +138,8 @@ def simplify(df: pd.DataFrame, scale: tuple[float, float], by: str | list[str] |
     the drawn line looks the same while Vega has far fewer points to encode on every redraw."""
     if df.empty:
         return df
-    keys = [by] if isinstance(by, str) else list(by or [])
-    group = (df.groupby(keys, sort=False).ngroup().to_numpy() if keys else np.zeros(len(df), dtype=int))
-    xs, ys = df[x].to_numpy(dtype=float), df[y].to_numpy(dtype=float)
-    order = np.lexsort((xs, group))  # by group, then x (stable for equal x)
-    starts = np.flatnonzero(np.r_[True, np.diff(group[order]) != 0, True])
-    keep = [order[a:b][_rdp(xs[order[a:b]] * scale[0], ys[order[a:b]] * scale[1], tol)]
-            for a, b in zip(starts[:-1], starts[1:], strict=True)]
-    return df.iloc[np.concatenate(keep)].reset_index(drop=True)
+    idx = simplify_index(df[x].to_numpy(dtype=float), df[y].to_numpy(dtype=float), _codes(df, by), scale, tol)
+    return df.iloc[idx].reset_index(drop=True)
 
 
 def _rdp(px: np.ndarray, py: np.ndarray, tol: float) -> np.ndarray:
@@ -150,3 +191,17 @@ def fmt_pow10(log10: float, digits: int = 3) -> str:
     if round(m, digits - 1) >= 10:
         m, e = m / 10, e + 1
     return f"{m:.{digits - 1}f}e{e:+03d}"
+
+
+def fmt_pow10s(log10: np.ndarray, digits: int = 3) -> np.ndarray:
+    """:func:`fmt_pow10` of every element (vectorised; a tooltip column of a few hundred rows per chart)."""
+    v = np.asarray(log10, dtype=float)
+    finite = np.abs(v) < 1e15  # beyond that the exponent itself needs the exact scalar path
+    e = np.floor(np.where(finite, v, 0.0))
+    m = 10.0 ** (np.where(finite, v, 0.0) - e)
+    carry = np.round(m, digits - 1) >= 10
+    m, e = np.where(carry, m / 10, m), np.where(carry, e + 1, e)
+    out = np.char.add(np.char.mod(f"%.{digits - 1}f", m), np.char.mod("e%+03d", e.astype(np.int64))).astype(object)
+    for i in np.flatnonzero(~finite):
+        out[i] = fmt_pow10(float(v[i]))
+    return out

@@ -7,7 +7,7 @@ values (±inf included) sit on the chart edge as triangles whose tooltip says ov
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import altair as alt
 import numpy as np
@@ -19,11 +19,12 @@ from ui.charts.clamp import (
     OVERFLOW,
     UNDERFLOW,
     auto_domain,
-    clamp_frame,
-    fmt_pow10,
+    clamp,
+    first_codes,
+    fmt_pow10s,
     fmt_value,
-    simplify,
-    thin,
+    simplify_index,
+    thin_index,
 )
 from ui.charts.text import ENGLISH, ChartText
 from ui.charts.theme import (
@@ -43,49 +44,84 @@ from ui.charts.theme import (
 )
 from ui.charts.vl import FREE, chart, extent_layer, layer, n, q, tip
 
-
-def _points(df: pd.DataFrame, x: str, y: str, series: str, kind: str) -> pd.DataFrame:
-    """Normalised long frame: columns x, v (raw y), series, kind ('curve' or 'ref')."""
-    out = pd.DataFrame({"x": pd.to_numeric(df[x], errors="coerce").astype(float),
-                        "v": pd.to_numeric(df[y], errors="coerce").astype(float),
-                        "series": df[series].astype(str) if series in df else kind})
-    out["kind"] = kind
-    return out.loc[np.isfinite(out["x"])]
+Columns = dict[str, np.ndarray]  # a chart's rows as NumPy columns; frames are built once per layer at the end
 
 
-def _status_text(status: pd.Series, text: ChartText) -> pd.Series:
-    return status.map({EXACT: text.exact, OVERFLOW: text.overflow, UNDERFLOW: text.underflow})
+def _floats(col: pd.Series) -> np.ndarray:
+    return col.to_numpy(dtype=float) if col.dtype.kind in "fiub" else pd.to_numeric(col, errors="coerce").to_numpy(
+        dtype=float)
 
 
-def _line_layers(data: pd.DataFrame, x: dict, y: dict, tooltip: list, s: dict, *, y_range: tuple[float, float],
-                 height: int, log_y: bool = False) -> list[alt.Chart]:
+def _points(df: pd.DataFrame, x: str, y: str, series: str, kind: str) -> Columns:
+    """Normalised columns x, v (raw y), series, kind ('curve' or 'ref'); rows without a finite x dropped."""
+    xs, vs = _floats(df[x]), _floats(df[y])
+    names = (df[series].astype(str).to_numpy(dtype=object) if series in df
+             else np.full(len(df), kind, dtype=object))
+    keep = np.isfinite(xs)
+    return {"x": xs[keep], "v": vs[keep], "series": names[keep], "kind": np.full(int(keep.sum()), kind, dtype=object)}
+
+
+def _gather(curves: pd.DataFrame, refs: pd.DataFrame | None, x: str, y: str, series: str) -> Columns:
+    parts = [_points(curves, x, y, series, "curve")]
+    if refs is not None and len(refs):
+        parts.append(_points(refs, x, y, series, "ref"))
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
+def _clamped(pts: Columns, lo: float, hi: float, max_rows: int) -> Columns:
+    """``pts`` without NaN values, with y (clamped to [lo, hi]) and status; at most ``max_rows`` (``thin``)."""
+    y, status, keep = clamp(pts["v"], lo, hi)
+    cols = {**{k: v[keep] for k, v in pts.items()}, "y": y[keep], "status": status[keep]}
+    idx = thin_index(first_codes(cols["series"]), cols["status"] != EXACT, max_rows)
+    return {k: v[idx] for k, v in cols.items()}
+
+
+def _frame(cols: Columns, idx: np.ndarray, names: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({k: cols[k][idx] for k in names})
+
+
+def _status_text(status: np.ndarray, text: ChartText) -> np.ndarray:
+    words = {EXACT: text.exact, OVERFLOW: text.overflow, UNDERFLOW: text.underflow}
+    return np.array([words[s] for s in status], dtype=object)
+
+
+def _line_layers(data: Columns, x: dict, y: dict, tooltip: list, tips: Callable[[Columns], Columns], s: dict, *,
+                 y_range: tuple[float, float], height: int, log_y: bool = False) -> list[alt.Chart]:
     """Curves (solid) and references (dashed), invisible hover points, and the overflow/underflow triangles.
 
     Each layer gets only the rows it draws, so Vega runs no filters and encodes as few marks as it can: the
     lines keep the points that change their shape at the chart's size (``simplify``), the hover points are
     at most ``HOVER_ROWS`` (evenly spaced per series; every point when there are fewer), the triangles are
-    the flagged rows. ``y_range`` is the visible range, ``height`` the plot height in pixels.
+    the flagged rows. ``tips`` gives the tooltip text columns for some rows (only the hover and flagged rows
+    get them). ``y_range`` is the visible range, ``height`` the plot height in pixels.
     """
     names = list(dict.fromkeys(data["series"])) or ["-"]
     enc = {"x": x, "y": y, "color": n("series", None, scale=color_scale(names), sort=names)}
     dash = n("kind", scale={"domain": ["curve", "ref"], "range": [[1, 0], [7, 5]]}, legend=None)
     flag_shape = n("status", scale={"domain": [OVERFLOW, UNDERFLOW], "range": [OVERFLOW_SHAPE, UNDERFLOW_SHAPE]},
                    legend=None)
-    columns = ["x", "y", "series", "kind", "status"]
-    lines = data[columns]
+    py = data["y"]
     if log_y:
-        lines = lines.assign(py=np.log10(lines["y"]))
+        py = np.log10(py)
         y_range = (np.log10(y_range[0]), np.log10(y_range[1]))
-    x_span = float(data["x"].max() - data["x"].min()) if len(data) else 1.0
+    x_span = float(data["x"].max() - data["x"].min()) if len(data["x"]) else 1.0
     pixels = (LINE_WIDTH_PX / max(x_span, 1e-300), height / max(y_range[1] - y_range[0], 1e-300))
-    lines = simplify(lines, pixels, by=["series", "kind"], y="py" if log_y else "y")[columns]
-    flagged = data.loc[data["status"] != EXACT]
+    line_rows = simplify_index(data["x"], py, first_codes(data["series"], data["kind"]), pixels)
+    groups, flagged = first_codes(data["series"]), data["status"] != EXACT
+    hover_rows = thin_index(groups, flagged, HOVER_ROWS)
+    flag_rows = np.flatnonzero(flagged)
+    flag_rows = flag_rows[thin_index(groups[flag_rows], flagged[flag_rows], HOVER_ROWS)]
+
+    def tipped(rows: np.ndarray) -> pd.DataFrame:
+        sub = {k: v[rows] for k, v in data.items()}
+        return pd.DataFrame({k: sub[k] for k in ("x", "series", "kind", "y", "status")} | tips(sub))
+
     return [
-        chart(lines, "line", {**enc, "strokeDash": dash}),
-        chart(thin(data, HOVER_ROWS, by="series"), {"type": "point", "filled": True, "opacity": 0,
-                                                     "size": s["point"] * 2}, {**enc, "tooltip": tooltip}),
-        chart(thin(flagged, HOVER_ROWS, by="series"), {"type": "point", "filled": True, "opacity": 1,
-                                                        "size": s["flag"], "stroke": "black", "strokeWidth": 1},
+        chart(_frame(data, line_rows, ["x", "y", "series", "kind", "status"]), "line", {**enc, "strokeDash": dash}),
+        chart(tipped(hover_rows), {"type": "point", "filled": True, "opacity": 0, "size": s["point"] * 2},
+              {**enc, "tooltip": tooltip}),
+        chart(tipped(flag_rows), {"type": "point", "filled": True, "opacity": 1, "size": s["flag"],
+                                  "stroke": "black", "strokeWidth": 1},
               {**enc, "shape": flag_shape, "tooltip": tooltip}),
     ]
 
@@ -109,19 +145,17 @@ def gradient_curves(curves: pd.DataFrame, *, x: str = "distance", y: str = "log1
     y_domain : visible log10 range; default: the data, at most ±300. Values outside are edge triangles.
     """
     s = sizes(projector)
-    pts = _points(curves, x, y, series, "curve")
-    if refs is not None and len(refs):
-        pts = pd.concat([pts, _points(refs, x, y, series, "ref")], ignore_index=True)
+    pts = _gather(curves, refs, x, y, series)
     # show a strip of each zone even when the data stays between them
     zone_pts = tuple(z + m for z, m in zip(zones or (), (-1.0, 1.0), strict=False) if np.isfinite(z))
-    lo, hi = y_domain or auto_domain(pts["v"].to_numpy(), include=zone_pts + (0.0,),
-                                     limit=(-LOG10_LIMIT, LOG10_LIMIT))
-    data = thin(clamp_frame(pts, "v", lo, hi), max_rows, by="series")
-    data["log10_text"] = [fmt_value(v) for v in data["v"]]
-    data["norm_text"] = [fmt_pow10(v) for v in data["v"]]
-    data["status_text"] = _status_text(data["status"], text)
-    data = data.drop(columns="v")
-    x_lo, x_hi = (float(data["x"].min()), float(data["x"].max())) if len(data) else (0.0, 1.0)
+    lo, hi = y_domain or auto_domain(pts["v"], include=zone_pts + (0.0,), limit=(-LOG10_LIMIT, LOG10_LIMIT))
+    data = _clamped(pts, lo, hi, max_rows)
+    x_lo, x_hi = (float(data["x"].min()), float(data["x"].max())) if len(data["x"]) else (0.0, 1.0)
+
+    def tips(rows: Columns) -> Columns:
+        return {"log10_text": np.array([fmt_value(v) for v in rows["v"]], dtype=object),
+                "norm_text": fmt_pow10s(rows["v"]),
+                "status_text": _status_text(rows["status"], text)}
 
     xt = x_title or text.distance
     x_hi = max(x_hi, x_lo + 1)
@@ -130,7 +164,7 @@ def gradient_curves(curves: pd.DataFrame, *, x: str = "distance", y: str = "log1
     tooltip = [tip("series", text.series), tip("x", xt, "quantitative"), tip("log10_text", text.log10),
                tip("norm_text", text.norm), tip("status_text", text.status)]
     layers = _zone_layers(zones, lo, hi, text, s) + _window_layers(window, (x_lo, x_hi), text, s)
-    layers += _line_layers(data, x_enc, y_enc, tooltip, s, y_range=(lo, hi), height=height)
+    layers += _line_layers(data, x_enc, y_enc, tooltip, tips, s, y_range=(lo, hi), height=height)
     layers.append(extent_layer(x=(x_enc, (x_lo, x_hi)), y=(y_enc, (lo, hi))))  # the ranges live in the data
     return finish(layer(*layers, height=height), projector, title)
 
@@ -148,8 +182,8 @@ def _zone_layers(zones: tuple[float, float] | None, lo: float, hi: float, text: 
                      "ink": EXPLODE_TEXT})
     if not rows:
         return []
-    band = pd.DataFrame(rows)
-    band["mid"] = (band["y"] + band["y2"]) / 2
+    band = pd.DataFrame({**{k: [r[k] for r in rows] for k in rows[0]},
+                         "mid": [(r["y"] + r["y2"]) / 2 for r in rows]})
     return [
         chart(band, {"type": "rect", "opacity": s["zone_opacity"]},
               {"y": q("y"), "y2": {"field": "y2"}, "fill": n("fill", scale=None),
@@ -188,21 +222,22 @@ def time_series(df: pd.DataFrame, *, x: str = "t", y: str = "value", series: str
     1e±300) and ±inf are drawn as edge triangles with an overflow/underflow tooltip.
     """
     s = sizes(projector)
-    pts = _points(df, x, y, series, "curve")
-    if refs is not None and len(refs):
-        pts = pd.concat([pts, _points(refs, x, y, series, "ref")], ignore_index=True)
+    pts = _gather(df, refs, x, y, series)
     limit = (10.0 ** -LOG10_LIMIT, 10.0 ** LOG10_LIMIT) if log_y else (-1e300, 1e300)
-    lo, hi = y_domain or auto_domain(pts["v"].to_numpy(), limit=limit, positive=log_y)
-    data = thin(clamp_frame(pts, "v", lo, hi), max_rows, by="series")
-    data["value_text"] = [fmt_value(v) for v in data["v"]]
-    data["status_text"] = _status_text(data["status"], text)
-    data = data.drop(columns="v")
+    lo, hi = y_domain or auto_domain(pts["v"], limit=limit, positive=log_y)
+    data = _clamped(pts, lo, hi, max_rows)
+
+    def tips(rows: Columns) -> Columns:
+        return {"value_text": np.array([fmt_value(v) for v in rows["v"]], dtype=object),
+                "status_text": _status_text(rows["status"], text)}
+
     xt, yt = x_title or text.time, y_title or text.value
     x_enc = q("x", xt)
     y_enc = q("y", yt, scale={"type": "log" if log_y else "linear", **FREE})
     tooltip = [tip("series", text.series), tip("x", xt, "quantitative"), tip("value_text", yt),
                tip("status_text", text.status)]
-    layers = [*_line_layers(data, x_enc, y_enc, tooltip, s, y_range=(lo, hi), height=height, log_y=log_y),
+    layers = [*_line_layers(data, x_enc, y_enc, tooltip, tips, s, y_range=(lo, hi), height=height,
+                            log_y=log_y),
               extent_layer(y=(y_enc, (lo, hi)))]
     return finish(layer(*layers, height=height), projector, title)
 
@@ -211,5 +246,6 @@ def series_frame(xs: Sequence[float] | np.ndarray, ys: dict[str, np.ndarray], x:
                  y: str = "y", series: str = "series") -> pd.DataFrame:
     """Long frame from one x array and named y arrays: ``series_frame(k, {"tanh": L1, "relu": L2})``."""
     xs = np.asarray(xs)
-    return pd.concat([pd.DataFrame({x: xs, y: np.asarray(v, dtype=float), series: name})
-                      for name, v in ys.items()], ignore_index=True)
+    ys_ = [np.broadcast_to(np.asarray(v, dtype=float), xs.shape) for v in ys.values()]
+    return pd.DataFrame({x: np.tile(xs, len(ys_)), y: np.concatenate(ys_) if ys_ else np.zeros(0),
+                         series: np.repeat(np.array(list(ys), dtype=object), len(xs))})
