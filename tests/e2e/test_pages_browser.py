@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
+import numpy as np
 import pytest
 
 from tests.apptest_utils import ALLOWED_ASCII, chart_frames, english_words, page_controls, run_page
@@ -189,3 +190,27 @@ def test_explainers_load_when_opened(page):
     settle(page)
     assert page.get_by_test_id("stException").count() == 0
     assert main.locator(".katex").count() >= 3  # the math stays open
+
+
+def test_csv_download_gives_the_view_data(site):
+    """The CSV is written when the button is clicked (deferred) and holds the current view's numbers."""
+    import io
+
+    import pandas as pd
+
+    base, b = site
+    p = b.new_page(viewport={"width": 1280, "height": 720}, accept_downloads=True)
+    try:
+        p.goto(f"{base}/vanilla_rnn?rho=1.3&T=40")
+        settle(p)
+        button = p.get_by_test_id("stDownloadButton").locator("button")
+        button.scroll_into_view_if_needed()
+        with p.expect_download(timeout=30000) as download:
+            button.click()
+        assert download.value.suggested_filename == "vanilla_rnn_data.csv"
+        with open(download.value.path(), "rb") as f:
+            csv = pd.read_csv(io.BytesIO(f.read()))
+        assert csv["distance"].tolist() == list(range(41))  # T = 40 from the URL
+        assert csv["log10_rho_power"].iloc[-1] == pytest.approx(40 * np.log10(1.3))
+    finally:
+        p.close()
