@@ -12,7 +12,7 @@ from hypothesis.extra.numpy import arrays
 
 from ui import charts
 from ui.charts import ChartText
-from ui.charts.clamp import auto_domain, clamp, first_codes, fmt_pow10, fmt_pow10s, thin
+from ui.charts.clamp import auto_domain, clamp, first_codes, fmt_pow10, fmt_pow10s, fmt_value, fmt_values, thin
 from ui.charts.theme import MAX_ROWS, PALETTE
 
 ZH = ChartText(overflow="上溢", underflow="下溢", exact="精确值")
@@ -337,6 +337,7 @@ def test_fmt_pow10(log10, text):
 @given(arrays(np.float64, st.integers(0, 50), elements=st.floats(allow_nan=True, allow_infinity=True)))
 def test_fmt_pow10s_is_fmt_pow10_of_each(log10):
     assert list(fmt_pow10s(log10)) == [fmt_pow10(v) for v in log10]
+    assert list(fmt_values(log10)) == [fmt_value(v) for v in log10]
 
 
 @given(st.lists(st.tuples(st.sampled_from("abc"), st.sampled_from(["curve", "ref"])), max_size=40))

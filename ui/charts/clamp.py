@@ -193,6 +193,21 @@ def fmt_pow10(log10: float, digits: int = 3) -> str:
     return f"{m:.{digits - 1}f}e{e:+03d}"
 
 
+def fmt_values(x: np.ndarray, digits: int = 4) -> np.ndarray:
+    """:func:`fmt_value` of every element (a tooltip column: thousands of heat-map cells per chart)."""
+    x = np.asarray(x, dtype=float).ravel()
+    out = np.array([f"{v:.{digits}g}" for v in x.tolist()], dtype=object)
+    for i in np.flatnonzero(~np.isfinite(x)):
+        out[i] = fmt_value(float(x[i]), digits)
+    return out
+
+
+def status_texts(status: np.ndarray, exact: str, overflow: str, underflow: str) -> np.ndarray:
+    """The translated word for each status (``clamp``'s 'exact'/'overflow'/'underflow')."""
+    status = np.asarray(status)
+    return np.where(status == OVERFLOW, overflow, np.where(status == UNDERFLOW, underflow, exact)).astype(object)
+
+
 def fmt_pow10s(log10: np.ndarray, digits: int = 3) -> np.ndarray:
     """:func:`fmt_pow10` of every element (vectorised; a tooltip column of a few hundred rows per chart)."""
     v = np.asarray(log10, dtype=float)

@@ -12,7 +12,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ui.charts.clamp import EXACT, OVERFLOW, UNDERFLOW, auto_domain, clamp, fmt_value
+from ui.charts.clamp import auto_domain, clamp, fmt_values, status_texts
 from ui.charts.text import ENGLISH, ChartText
 from ui.charts.theme import HEATMAP_CELLS, finish
 from ui.charts.vl import FREE, chart, o, q, tip
@@ -90,12 +90,11 @@ def heatmap(z: np.ndarray, *, x_values: Sequence | None = None, y_values: Sequen
     y_enc, y_cols = _axis("y", yv, rows, y_title, {})
     ri, ci = (g.ravel() for g in np.meshgrid(np.arange(len(rows)), np.arange(len(cols)), indexing="ij"))
     edges = {k: v[ci] for k, v in x_cols.items()} | {k: v[ri] for k, v in y_cols.items()}
-    data = pd.DataFrame({
+    data = pd.DataFrame({k: v[keep] for k, v in {
         "x": xv[cols[ci]], "y": yv[rows[ri]], **edges, "c": vals,
-        "value_text": [fmt_value(v) for v in sub.ravel()],
-        "status_text": pd.Series(status).map({EXACT: text.exact, OVERFLOW: text.overflow,
-                                              UNDERFLOW: text.underflow}),
-    }).loc[keep].reset_index(drop=True)
+        "value_text": fmt_values(sub),
+        "status_text": status_texts(status, text.exact, text.overflow, text.underflow),
+    }.items()})
     # an automatic colour range is left to Vega (the data's extent), so the spec does not change with the data
     scale = {"scheme": "redblue" if diverging else scheme, "reverse": diverging,
              **({"domain": [lo, hi]} if domain is not None else {}), **({"domainMid": 0} if diverging else {})}

@@ -22,8 +22,9 @@ from ui.charts.clamp import (
     clamp,
     first_codes,
     fmt_pow10s,
-    fmt_value,
+    fmt_values,
     simplify_index,
+    status_texts,
     thin_index,
 )
 from ui.charts.text import ENGLISH, ChartText
@@ -81,8 +82,7 @@ def _frame(cols: Columns, idx: np.ndarray, names: list[str]) -> pd.DataFrame:
 
 
 def _status_text(status: np.ndarray, text: ChartText) -> np.ndarray:
-    words = {EXACT: text.exact, OVERFLOW: text.overflow, UNDERFLOW: text.underflow}
-    return np.array([words[s] for s in status], dtype=object)
+    return status_texts(status, text.exact, text.overflow, text.underflow)
 
 
 def _line_layers(data: Columns, x: dict, y: dict, tooltip: list, tips: Callable[[Columns], Columns], s: dict, *,
@@ -153,7 +153,7 @@ def gradient_curves(curves: pd.DataFrame, *, x: str = "distance", y: str = "log1
     x_lo, x_hi = (float(data["x"].min()), float(data["x"].max())) if len(data["x"]) else (0.0, 1.0)
 
     def tips(rows: Columns) -> Columns:
-        return {"log10_text": np.array([fmt_value(v) for v in rows["v"]], dtype=object),
+        return {"log10_text": fmt_values(rows["v"]),
                 "norm_text": fmt_pow10s(rows["v"]),
                 "status_text": _status_text(rows["status"], text)}
 
@@ -228,7 +228,7 @@ def time_series(df: pd.DataFrame, *, x: str = "t", y: str = "value", series: str
     data = _clamped(pts, lo, hi, max_rows)
 
     def tips(rows: Columns) -> Columns:
-        return {"value_text": np.array([fmt_value(v) for v in rows["v"]], dtype=object),
+        return {"value_text": fmt_values(rows["v"]),
                 "status_text": _status_text(rows["status"], text)}
 
     xt, yt = x_title or text.time, y_title or text.value
