@@ -13,7 +13,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ui.charts.clamp import EXACT, OVERFLOW, UNDERFLOW, auto_domain, clamp, fmt_value, thin
+from ui.charts.clamp import EXACT, OVERFLOW, auto_domain, clamp, fmt_values, status_texts, thin
 from ui.charts.text import ENGLISH, ChartText
 from ui.charts.theme import MAX_ROWS, color_scale, finish, sizes
 from ui.charts.vl import chart, layer, n, q, tip
@@ -55,7 +55,7 @@ def _grid_frame(z: np.ndarray, xv: np.ndarray, yv: np.ndarray, window: tuple, do
     data = pd.DataFrame({"x0": x0[jj], "x1": x1[jj], "y0": y0[ii], "y1": y1[ii], "x": xs[jj], "y": ys[ii],
                          "value": np.where(np.isfinite(raw), raw, c), "c": c, "status": status})
     if not np.isfinite(raw).all():   # exact text only where the number itself cannot be shown
-        data["value_text"] = [fmt_value(v) for v in raw]
+        data["value_text"] = fmt_values(raw)
     return data.loc[keep].reset_index(drop=True), (lo, hi)
 
 
@@ -87,10 +87,10 @@ def _path_frame(paths: pd.DataFrame, window: tuple, tips: Mapping[str, str], out
                          "x": np.where(np.isfinite(x), x, px), "y": np.where(np.isfinite(y), y, py),
                          "px": px, "py": py, "shape": shape,
                          "status": np.where(shape == INSIDE_SHAPE, EXACT, OVERFLOW),
-                         "x_text": [fmt_value(v) for v in x], "y_text": [fmt_value(v) for v in y]})
-    for col in tips:
-        data[f"{col}_text"] = [fmt_value(float(v)) for v in pd.to_numeric(paths[col], errors="coerce")]
-    data["status_text"] = np.where(shape == INSIDE_SHAPE, text.exact, outside)
+                         "x_text": fmt_values(x), "y_text": fmt_values(y),
+                         **{f"{col}_text": fmt_values(pd.to_numeric(paths[col], errors="coerce").to_numpy(dtype=float))
+                            for col in tips},
+                         "status_text": np.where(shape == INSIDE_SHAPE, text.exact, outside)})
     return thin(data.loc[keep].reset_index(drop=True), max_points, by="series")
 
 
@@ -123,8 +123,7 @@ def surface_paths(z: np.ndarray, *, x_values: Sequence[float], y_values: Sequenc
     z = np.asarray(z, dtype=float).reshape(len(yv), len(xv))
     window = ((float(xv[0]), float(xv[-1])), (float(yv[0]), float(yv[-1])))
     cells, (lo, hi) = _grid_frame(z, xv, yv, window, domain, max_cells)
-    cells["status_text"] = cells.pop("status").map({EXACT: text.exact, OVERFLOW: text.overflow,
-                                                    UNDERFLOW: text.underflow}).astype("category")
+    cells["status_text"] = status_texts(cells.pop("status").to_numpy(), text.exact, text.overflow, text.underflow)
     value_tip = (tip("value_text", value_title) if "value_text" in cells
                  else tip("value", value_title, "quantitative", format=".4~g"))
     xs = {"domain": list(window[0]), "nice": False, "zero": False}
