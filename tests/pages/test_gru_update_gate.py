@@ -78,8 +78,8 @@ def test_default_view_shows_the_core_numbers():
     assert m[name("metric.horizon_lstm")] == str(r["horizons"]["lstm"])
     shift = curves(at, name("chart.reset_t"))[name("series.shift")]
     assert np.allclose(shift, r["reset_shift"])
-    cells = chart_data(at, name("chart.reset"))                # 32 x 100 > 1600 cells: every 2nd step drawn
-    assert len(cells) == 32 * 50 and sorted(set(cells["x"])) == list(range(1, 101, 2))
+    cells = chart_data(at, name("chart.reset"))                # 32 x 100 > 1100 cells: every 3rd step drawn
+    assert len(cells) == 32 * 34 and sorted(set(cells["x"])) == list(range(1, 101, 3))
     ref = r["n"] - r["n_no_reset"]                             # (T, H); x is the 1-based step, y the unit
     assert np.allclose(cells["c"], ref[cells["x"].to_numpy() - 1, cells["y"].to_numpy()])
 

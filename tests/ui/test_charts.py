@@ -13,7 +13,7 @@ from hypothesis.extra.numpy import arrays
 from ui import charts
 from ui.charts import ChartText
 from ui.charts.clamp import auto_domain, clamp, first_codes, fmt_pow10, fmt_pow10s, fmt_value, fmt_values, thin
-from ui.charts.theme import MAX_ROWS, PALETTE
+from ui.charts.theme import HEATMAP_CELLS, MAX_ROWS, PALETTE
 
 ZH = ChartText(overflow="上溢", underflow="下溢", exact="精确值")
 
@@ -212,7 +212,7 @@ def test_heatmap_cells_tile_the_axes_with_a_stride():
     z = np.arange(40 * 100, dtype=float).reshape(40, 100)  # 4000 cells > HEATMAP_CELLS: strided
     c = charts.heatmap(z, x_values=np.arange(1, 101), domain=(0.0, 4000.0))
     df = c.data
-    assert len(df) <= 1600 and len(df) < z.size
+    assert len(df) <= HEATMAP_CELLS and len(df) < z.size
     for name in ("x", "y"):
         cells = df.drop_duplicates(name).sort_values(name)
         lo, hi = cells[f"{name}0"].to_numpy(), cells[f"{name}1"].to_numpy()

@@ -20,7 +20,10 @@ UNDERFLOW_SHAPE = "triangle-down"
 MAX_ROWS = 4000  # per chart; the browser, not Python, is the bottleneck above a few thousand
 HOVER_ROWS = 600  # per line chart: invisible points that carry the tooltips (Vega re-encodes each on every move)
 LINE_WIDTH_PX = 1400  # widest a line chart gets (projector, full width): lines are simplified for this size
-HEATMAP_CELLS = 1600  # per heat map: each cell is a mark Vega redraws on every slider move (~0.06 ms each)
+# per heat map: each cell is a mark Vega re-encodes on every slider move, ~0.1 ms each on a 2-core machine (1600 ->
+# 1100 cells: the GRU page's two heat maps redraw 50-150 ms sooner). 32 units x 34 steps still gives a cell
+# 6 px wide or more in a third of a 1280 px screen, where 50 steps gave 4 px (measured: tests/bench/latency.py)
+HEATMAP_CELLS = 1100
 
 
 def sizes(projector: bool) -> dict[str, float]:
