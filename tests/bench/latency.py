@@ -6,8 +6,9 @@ and the browser has painted two more frames. A bare Streamlit page (one slider, 
 measured in the same run on its own server (before and after the pages; the mean of the two medians), and
 the table gives page / bare. A second reference, "floor", is the same bare page drawing as many small charts
 as the page draws (``?charts=N``): what Streamlit and Vega cost for that many charts whatever they show, so
-page / floor is the part the pages' own content adds. Not a test: it prints numbers (and writes them as
-JSON with --json).
+page / floor is the part the pages' own content adds. A third, "frame floor", adds ``FRAME_ELEMENTS`` lines of
+plain text to that (a demo page has about as many other elements: sidebar, header, presets, controls, metric
+tiles, expanders). Not a test: it prints numbers (and writes them as JSON with --json).
 """
 from __future__ import annotations
 
@@ -29,9 +30,13 @@ import streamlit as st
 
 v = st.slider("value", 0, 100, 50, key="v")
 x = np.arange(50)
+for i in range(int(st.query_params.get("elements", 0))):
+    st.markdown(f"static text **{i}**")
 for i in range(int(st.query_params.get("charts", 1))):
     st.altair_chart(alt.Chart(pd.DataFrame({"x": x, "y": np.sin(x / 8 + v / 10 + i)})).mark_line().encode(x="x", y="y"))
 '''
+
+FRAME_ELEMENTS = 64  # page 1 draws 68 elements besides its charts (AppTest's element tree)
 
 # The heaviest view each page offers (slider maximums, the slowest cell).
 HEAVY = {
@@ -121,24 +126,29 @@ def run(pages: list[str], repeats: int) -> list[dict]:
                         rows.append({"page": pid, "view": label, "median_ms": med, "charts": n_charts[0],
                                      "target": 1.3 if label == "default" else 2.0,
                                      "to_run_ms": to_run, "run_ms": run_ms, "paint_ms": paint})
-            floors = {n: medians(measure(b, f"{bare_base}/?charts={n}", repeats))[0]
-                      for n in sorted({r["charts"] for r in rows})}
+            counts = sorted({r["charts"] for r in rows})
+            floors = {n: medians(measure(b, f"{bare_base}/?charts={n}", repeats))[0] for n in counts}
+            frames = {n: medians(measure(b, f"{bare_base}/?charts={n}&elements={FRAME_ELEMENTS}", repeats))[0]
+                      for n in counts}
             bare_after = medians(measure(b, bare_base + "/", repeats))
     bare = (bare_before[0] + bare_after[0]) / 2
     for r in rows:
         r |= {"bare_ms": bare, "ratio": r["median_ms"] / bare, "floor_ms": floors[r["charts"]],
-              "floor_ratio": floors[r["charts"]] / bare}
+              "floor_ratio": floors[r["charts"]] / bare, "frame_floor_ratio": frames[r["charts"]] / bare}
     print(f"server start (launch to healthy): {cold:.2f} s;  bare page: {bare:.0f} ms (before {bare_before[0]:.0f}, "
           f"after {bare_after[0]:.0f}; key to run {bare_before[1]:.0f}, run {bare_before[2]:.0f}, "
           f"paint {bare_before[3]:.0f})")
     print("floor: the bare page with N small charts: " + ", ".join(f"N={n}: {ms:.0f} ms ({ms / bare:.2f}x)"
                                                                   for n, ms in floors.items()))
+    print(f"frame floor: the same plus {FRAME_ELEMENTS} lines of text: "
+          + ", ".join(f"N={n}: {ms:.0f} ms ({ms / bare:.2f}x)" for n, ms in frames.items()))
     print(f"{'page':<24}{'view':<10}{'median ms':>10}{'bare ms':>9}{'ratio':>7}{'target':>8}  ok"
-          f"{'charts':>8}{'floor':>7}{'key>run':>9}{'run':>6}{'paint':>7}")
+          f"{'charts':>8}{'floor':>7}{'frame':>7}{'key>run':>9}{'run':>6}{'paint':>7}")
     for r in rows:
         ok = "yes" if r["ratio"] <= r["target"] else "NO "
         print(f"{r['page']:<24}{r['view']:<10}{r['median_ms']:>10.0f}{r['bare_ms']:>9.0f}{r['ratio']:>7.2f}"
-              f"{r['target']:>8.1f}  {ok}{r['charts']:>8}{r['floor_ratio']:>6.2f}x{r['to_run_ms']:>8.0f}"
+              f"{r['target']:>8.1f}  {ok}{r['charts']:>8}{r['floor_ratio']:>6.2f}x{r['frame_floor_ratio']:>6.2f}x"
+              f"{r['to_run_ms']:>8.0f}"
               f"{r['run_ms']:>6.0f}{r['paint_ms']:>7.0f}")
     return rows
 
