@@ -31,12 +31,13 @@ def compute(rho, H, T, x_scale, init, seed):
 
 
 @ui.static_chart
-def function_panel(lang: str, projector: bool, _r: dict, _ctx: ui.PageContext):
+def function_panel(lang: str, projector: bool, _ctx: ui.PageContext):
     """The activation functions and their derivatives: the same for every control value."""
     t = _ctx.t
-    fn = pd.concat([pd.DataFrame({"a": _r["a"], "value": vals, "curve": t(f"relu_vs_tanh.fn.{j}"),
+    a, functions = relu_vs_tanh.activation_grid()
+    fn = pd.concat([pd.DataFrame({"a": a, "value": vals, "curve": t(f"relu_vs_tanh.fn.{j}"),
                                   "series": t(f"relu_vs_tanh.series.{k}")})
-                    for k, pair in _r["functions"].items() for j, vals in zip(("f", "df"), pair, strict=True)],
+                    for k, pair in functions.items() for j, vals in zip(("f", "df"), pair, strict=True)],
                    ignore_index=True)
     return charts.function_grid(fn, text=_ctx.chart_text, projector=projector, title=t("relu_vs_tanh.chart.fn"))
 
@@ -72,7 +73,7 @@ with b:
     ui.show_chart(charts.histogram(fp, domain=(0.0, 1.0), text=ct, projector=ctx.projector, height=290,
                                    title=t("relu_vs_tanh.chart.fprime")))
 with c:
-    ui.show_chart(function_panel(ctx.lang, ctx.projector, r, ctx))
+    ui.show_chart(function_panel(ctx.lang, ctx.projector, ctx))
 
 ui.explain(ctx, math=[*EQUATIONS[:3], ("relu_vs_tanh.math.relu", r"\frac{\partial h_T}{\partial h_k} = "
                                        r"\prod_{t=k+1}^{T}\operatorname{diag}\big(\mathbb{1}[a_t>0]\big)\,W_{hh}")],

@@ -28,7 +28,7 @@ def cached(fn: F | None = None, *, max_entries: int = MAX_ENTRIES) -> F:
 def static_chart(fn: F) -> F:
     """For a chart that is the same whatever the controls say (e.g. the activation functions themselves): the
     built chart object is kept with ``st.cache_resource`` (shared, not copied) per language and projector mode,
-    so it is not rebuilt on every slider move. Call it as ``fn(lang, projector, _anything_else)``: parameters
+    so it is not rebuilt on every slider move. Call it as ``fn(lang, projector, _ctx)``: parameters
     whose names start with ``_`` are not part of the key. The chart must not be modified after it is built
     (``ui.show_chart`` only reads it).
     """

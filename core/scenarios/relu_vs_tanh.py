@@ -51,6 +51,11 @@ def run(rho=1.1, hidden=32, T=100, input_scale=1.0, init="orthogonal", seed=0, c
             "horizon": memory_horizon(L[::-1]) if finite else None,
             "bound": m.act.bound,
         }
-    a = np.linspace(-4, 4, 161)
-    functions = {n: (ACTIVATIONS[n].f(a), ACTIVATIONS[n].df(a)) for n in ("tanh", "sigmoid", "relu", "linear")}
+    a, functions = activation_grid()
     return {"distance": np.arange(T + 1), "t": np.arange(1, T + 1), "curves": curves, "a": a, "functions": functions}
+
+
+def activation_grid() -> tuple[np.ndarray, dict]:
+    """A grid ``a`` on [-4, 4] and, per activation, (f(a), f'(a)): the same whatever the controls say."""
+    a = np.linspace(-4, 4, 161)
+    return a, {n: (ACTIVATIONS[n].f(a), ACTIVATIONS[n].df(a)) for n in ("tanh", "sigmoid", "relu", "linear")}

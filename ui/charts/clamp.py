@@ -12,6 +12,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from ui.charts.text import ChartText
+
 EXACT, OVERFLOW, UNDERFLOW = "exact", "overflow", "underflow"
 FLOAT_MAX = float(np.finfo(float).max)
 LOG10_LIMIT = 300.0  # log10 axes never extend beyond ±300 (float64 ends near ±308)
@@ -202,10 +204,11 @@ def fmt_values(x: np.ndarray, digits: int = 4) -> np.ndarray:
     return out
 
 
-def status_texts(status: np.ndarray, exact: str, overflow: str, underflow: str) -> np.ndarray:
+def status_texts(status: np.ndarray, text: ChartText) -> np.ndarray:
     """The translated word for each status (``clamp``'s 'exact'/'overflow'/'underflow')."""
     status = np.asarray(status)
-    return np.where(status == OVERFLOW, overflow, np.where(status == UNDERFLOW, underflow, exact)).astype(object)
+    return np.where(status == OVERFLOW, text.overflow,
+                    np.where(status == UNDERFLOW, text.underflow, text.exact)).astype(object)
 
 
 def fmt_pow10s(log10: np.ndarray, digits: int = 3) -> np.ndarray:

@@ -93,7 +93,7 @@ def heatmap(z: np.ndarray, *, x_values: Sequence | None = None, y_values: Sequen
     data = pd.DataFrame({k: v[keep] for k, v in {
         "x": xv[cols[ci]], "y": yv[rows[ri]], **edges, "c": vals,
         "value_text": fmt_values(sub),
-        "status_text": status_texts(status, text.exact, text.overflow, text.underflow),
+        "status_text": status_texts(status, text),
     }.items()})
     # an automatic colour range is left to Vega (the data's extent), so the spec does not change with the data
     scale = {"scheme": "redblue" if diverging else scheme, "reverse": diverging,

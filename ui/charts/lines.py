@@ -81,10 +81,6 @@ def _frame(cols: Columns, idx: np.ndarray, names: list[str]) -> pd.DataFrame:
     return pd.DataFrame({k: cols[k][idx] for k in names})
 
 
-def _status_text(status: np.ndarray, text: ChartText) -> np.ndarray:
-    return status_texts(status, text.exact, text.overflow, text.underflow)
-
-
 def _line_layers(data: Columns, x: dict, y: dict, tooltip: list, tips: Callable[[Columns], Columns], s: dict, *,
                  y_range: tuple[float, float], height: int, log_y: bool = False) -> list[alt.Chart]:
     """Curves (solid) and references (dashed), invisible hover points, and the overflow/underflow triangles.
@@ -155,7 +151,7 @@ def gradient_curves(curves: pd.DataFrame, *, x: str = "distance", y: str = "log1
     def tips(rows: Columns) -> Columns:
         return {"log10_text": fmt_values(rows["v"]),
                 "norm_text": fmt_pow10s(rows["v"]),
-                "status_text": _status_text(rows["status"], text)}
+                "status_text": status_texts(rows["status"], text)}
 
     xt = x_title or text.distance
     x_hi = max(x_hi, x_lo + 1)
@@ -229,7 +225,7 @@ def time_series(df: pd.DataFrame, *, x: str = "t", y: str = "value", series: str
 
     def tips(rows: Columns) -> Columns:
         return {"value_text": fmt_values(rows["v"]),
-                "status_text": _status_text(rows["status"], text)}
+                "status_text": status_texts(rows["status"], text)}
 
     xt, yt = x_title or text.time, y_title or text.value
     x_enc = q("x", xt)

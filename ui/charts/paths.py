@@ -123,7 +123,7 @@ def surface_paths(z: np.ndarray, *, x_values: Sequence[float], y_values: Sequenc
     z = np.asarray(z, dtype=float).reshape(len(yv), len(xv))
     window = ((float(xv[0]), float(xv[-1])), (float(yv[0]), float(yv[-1])))
     cells, (lo, hi) = _grid_frame(z, xv, yv, window, domain, max_cells)
-    cells["status_text"] = status_texts(cells.pop("status").to_numpy(), text.exact, text.overflow, text.underflow)
+    cells["status_text"] = status_texts(cells.pop("status").to_numpy(), text)
     value_tip = (tip("value_text", value_title) if "value_text" in cells
                  else tip("value", value_title, "quantitative", format=".4~g"))
     xs = {"domain": list(window[0]), "nice": False, "zero": False}

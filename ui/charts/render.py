@@ -64,7 +64,7 @@ def arrow_bytes(df: pd.DataFrame) -> bytes:
 
 def _arrow_column(col: pd.Series) -> pa.Array:
     values = col.array  # NumPy-backed or already Arrow-backed (pandas' str dtype): no copy either way
-    if isinstance(values, pd.arrays.ArrowStringArray | pd.arrays.ArrowExtensionArray):
+    if isinstance(values, pd.arrays.ArrowExtensionArray):  # pandas' str dtype among them
         return pa.array(values)
     if col.dtype.kind in "fiub":
         return pa.array(col.to_numpy())
