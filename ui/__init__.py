@@ -18,9 +18,10 @@ from ui.frame import PageContext, page_frame
 from ui.furniture import download_csv, explain, metric_row, show_chart
 from ui.gcfreeze import freeze_imports
 from ui.panel import ControlPanel
+from ui.scrub import Scrub, scrub_param
 
-__all__ = ["Choice", "ControlPanel", "Number", "PageContext", "Slider", "Toggle", "Values", "cached", "charts",
+__all__ = ["Choice", "ControlPanel", "Number", "PageContext", "Scrub", "Slider", "Toggle", "Values", "cached", "charts",
            "download_csv", "explain", "fmt_num", "fmt_pow10", "fmt_steps", "metric_row", "page_frame",
-           "show_chart", "static_chart"]
+           "scrub_param", "show_chart", "static_chart"]
 
 freeze_imports()  # after the imports above (Streamlit, Altair, pandas, NumPy): see ui/gcfreeze.py

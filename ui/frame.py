@@ -172,7 +172,7 @@ def page_frame(page: str, *, controls: Sequence[Control] = (),
                        initial_sidebar_state="expanded" if page == HOME else "collapsed")
     carried = begin_run()
     raw = first_load_raw(SETTINGS)
-    raw_controls = first_load_raw(controls)
+    raw_controls = first_load_raw(controls, page)
     fixes, store = _settings_fixes(page, raw)
     apply_url_fixes({**fixes, **url_fixes(controls, raw_controls)}, fallback=store)
     st.html(_CSS)

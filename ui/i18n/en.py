@@ -153,6 +153,7 @@ TABLE.update({
     'vanilla_rnn.truncated': 'Truncated BPTT over the last {window} steps drops {share} % of the summed term norms of ∂L/∂W_hh.',
     'vanilla_rnn.metric.horizon': 'memory horizon',
     'vanilla_rnn.metric.horizon.help': 'Distance at which the gradient has fallen 1000×.',
+    'vanilla_rnn.note': 'gradient from T steps back ‖∂h_T/∂h_0‖ = {grad}  ·  memory horizon {horizon} steps',
     'vanilla_rnn.notice': "- **The slope is the story.** On a log scale a product of similar factors is a straight line: its slope is the\n  log of the typical factor ‖diag(f′) W_hh‖. Below the x-axis the far past is forgotten; above it, the far past\n  dominates and a single update can be enormous.\n- **Two dashed references.** ρ^(T−k) follows the eigenvalues of W_hh; (γ·σ_max)^(T−k) is an upper bound that\n  the exact curve can never cross. If γ·σ_max < 1 vanishing is *guaranteed*; with ρ > 1/γ explosion becomes\n  *possible* — whether it happens depends on f′ along the way.\n- **Saturation.** Raise the input scale: more units sit on the flat parts of tanh (dark cells in the heat map),\n  f′ shrinks and the gradient vanishes even with ρ = 1.\n- **Why it matters for learning.** The right chart splits ∂L/∂W_hh into one term per step k. Distant terms are\n  tiny, so the weights are trained by what happened in the last few steps only — truncated BPTT drops almost\n  nothing, because there was almost nothing to drop.\n- Sigmoid has γ = 1/4: its bound shrinks four times faster per step than tanh's.",
     'relu_vs_tanh.rho': 'Spectral radius ρ of W_hh',
     'relu_vs_tanh.rho.help': 'The same W_hh (and the same inputs) for every activation; IRNN uses W_hh = ρ·I.',
@@ -478,9 +479,7 @@ TABLE.update({
 # --- page 7 (memory_race) and the sweep extra of pages 1 and 3 (common.sweep.*) ---
 TABLE.update({
     'common.sweep.start': 'Sweep {start} → {stop}',
-    'common.sweep.help': 'Animate “{control}” from {start} to {stop} in steps of {step}, so the charts move by themselves. Stop keeps the current value; the link to this view keeps it too.',
-    'common.sweep.stop': 'Stop the sweep',
-    'common.sweep.stop.help': 'Stop here: the slider and the link keep the value shown now.',
+    'common.sweep.help': 'Move “{control}” from {start} to {stop} in steps of {step}: the main chart follows in your browser. Grab the slider to stop it; the rest of the page and the link follow the value where it stops.',
     'memory_race.task': 'Task',
     'memory_race.task.help': 'Both tasks hide the information the answer needs far back in the sequence.',
     'memory_race.task.adding': 'sum the two marked numbers',

@@ -144,6 +144,7 @@ TABLE.update({
     'vanilla_rnn.truncated': '只保留最近 {window} 步的截断 BPTT 丢掉了 ∂L/∂W_hh 各项范数之和的 {share}%。',
     'vanilla_rnn.metric.horizon': '记忆长度',
     'vanilla_rnn.metric.horizon.help': '梯度衰减到千分之一时的距离。',
+    'vanilla_rnn.note': '来自 T 步之前的梯度 ‖∂h_T/∂h_0‖ = {grad}  ·  记忆长度 {horizon} 步',
     'vanilla_rnn.notice': '- **看斜率。** 在对数坐标下，许多相近因子的乘积是一条直线，它的斜率就是典型因子 ‖diag(f′) W_hh‖ 的对数。\n  曲线落到横轴以下，远处的信息被遗忘；升到横轴以上，远处的信息占主导，一次更新就可能大得离谱。\n- **两条虚线参考。** ρ^(T−k) 跟随 W_hh 的特征值；(γ·σ_max)^(T−k) 是精确曲线永远不会越过的上界。\n  若 γ·σ_max < 1，梯度*一定*消失；若 ρ > 1/γ，梯度*可能*爆炸——是否真的爆炸取决于沿途的 f′。\n- **饱和。** 调大输入尺度：更多单元落在 tanh 的平坦区（热力图中的深色格子），f′ 变小，\n  即使 ρ = 1 梯度也会消失。\n- **为什么影响学习。** 右侧图把 ∂L/∂W_hh 拆成每一步 k 的一项。远处的项极小，\n  所以权重只由最近几步决定——截断 BPTT 几乎什么也没丢，因为本来就没什么可丢。\n- sigmoid 的 γ = 1/4：它的上界每一步比 tanh 的多缩小 4 倍。',
     'relu_vs_tanh.rho': 'W_hh 的谱半径 ρ',
     'relu_vs_tanh.rho.help': '所有激活函数使用同一个 W_hh 和同样的输入；IRNN 使用 W_hh = ρ·I。',
@@ -451,9 +452,7 @@ TABLE.update({
 # --- page 7 (memory_race) and the sweep extra of pages 1 and 3 (common.sweep.*) ---
 TABLE.update({
     'common.sweep.start': '自动扫描 {start} → {stop}',
-    'common.sweep.help': '让“{control}”从 {start} 以步长 {step} 变到 {stop}，图表会自己动起来。停止后保留当前取值，本视图的链接也会记住它。',
-    'common.sweep.stop': '停止扫描',
-    'common.sweep.stop.help': '停在这里：滑块和链接都保留此刻显示的取值。',
+    'common.sweep.help': '让“{control}”从 {start} 以步长 {step} 变到 {stop}：主图在浏览器里随之变化。按住滑块即可让它停下；页面其余部分和链接会跟随停下时的取值。',
     'memory_race.task': '任务',
     'memory_race.task.help': '两个任务都把答案所需的信息藏在序列很靠前的位置。',
     'memory_race.task.adding': '把两个被标记的数相加',
