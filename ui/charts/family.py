@@ -144,8 +144,9 @@ def _note_layers(scrub: ScrubParam, notes: Sequence[str] | None, marker: np.ndar
         flt = [scrub.member_filter()]
         out += [
             chart(df, {"type": "rule", "color": "#444444", "strokeDash": [2, 3]}, {"x": x_enc}, transform=flt),
-            chart(df, {"type": "text", "align": "left", "baseline": "bottom", "dx": 4, "dy": -4, "angle": 0,
-                       "fontSize": s["label"], "color": "#444444"},
+            # the label runs up along the rule and is clipped to the plot: it never moves the plot's edges
+            chart(df, {"type": "text", "align": "left", "baseline": "bottom", "dx": 4, "dy": -3, "angle": 270,
+                       "fontSize": s["label"], "color": "#444444", "clip": True},
                   {"x": x_enc, "y": {"value": "height"}, "text": n("label")}, transform=flt),
         ]
     return out
