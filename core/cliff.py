@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .clipping import clip_by_norm, clip_by_value
+from .clipping import EPS, clip_by_norm, clip_by_value
 
 CLIFF_LATEX = (
     r"\begin{gathered} x_t = w\,\sigma(x_{t-1}) + b,\qquad E = \big(\sigma(x_T) - y^*\big)^2 \\ "
@@ -203,3 +203,105 @@ def descend(w0: float, b0: float, lr: float, steps: int, rule: str = "none", thr
     cols = np.array(rows, dtype=np.float64).reshape(-1, 6).T
     keys = ("w", "b", "loss", "grad_norm", "step_norm", "cos")
     return {**{key: col.copy() for key, col in zip(keys, cols, strict=True)}, "overflow": overflow}
+
+
+def descend_family(w0, b0, lr: float, steps: int, rules="none", thresholds=1.0, T: int = 50, x0: float = 0.5,
+                   target: float = 0.7) -> dict:
+    """:func:`descend` for F starts at once: one NumPy pass per step over every member (a page's whole family).
+
+    Member f repeats ``descend(w0[f], b0[f], lr, steps, rules[f], thresholds[f], T, x0, target)`` step for step
+    with a leading (F,) axis, so its arrays equal the single path's to float64 precision (the tests check it).
+
+    Parameters
+    ----------
+    w0, b0 : (F,) array_like, broadcast against each other
+        The starts.
+    lr, steps, T, x0, target :
+        As in :func:`descend`, shared by every member.
+    rules : str or (F,) sequence of {"none", "norm", "value"}
+        The clipping rule of each member (one string: all of them).
+    thresholds : float or (F,) array_like
+        max_norm for "norm", clip_value for "value"; ignored for "none".
+
+    Returns
+    -------
+    dict
+        ``"w", "b", "loss", "grad_norm", "step_norm", "cos"``: (F, steps + 1) arrays, row f = member f's
+        :func:`descend` arrays followed by NaN once its path has ended; ``"n"``: (F,) int, the length of each
+        path; ``"overflow"``: (F,) bool, as in :func:`descend`.
+    """
+    if steps < 0:
+        raise ValueError(f"steps must be >= 0, got {steps}")
+    w0, b0 = np.broadcast_arrays(np.atleast_1d(np.asarray(w0, dtype=np.float64)),
+                                 np.atleast_1d(np.asarray(b0, dtype=np.float64)))
+    if w0.ndim != 1:
+        raise ValueError(f"starts must be 1-D, got shape {w0.shape}")
+    F = w0.shape[0]
+    rule = np.broadcast_to(np.asarray(rules, dtype=object), (F,))
+    if not set(rule.tolist()) <= set(RULES):
+        raise ValueError(f"rules must be among {RULES}, got {sorted(set(rule.tolist()) - set(RULES))}")
+    threshold = np.broadcast_to(np.asarray(thresholds, dtype=np.float64), (F,))
+    if np.any((rule == "value") & ~(threshold >= 0)):
+        raise ValueError("clip_value must be >= 0")
+    keys = ("w", "b", "loss", "grad_norm", "step_norm", "cos")
+    out = {key: np.full((F, steps + 1), np.nan) for key in keys}
+    n = np.zeros(F, dtype=int)
+    overflow = np.zeros(F, dtype=bool)
+    w, b = w0.copy(), b0.copy()
+    live = np.arange(F)                                      # members whose path goes on
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for k in range(steps + 1):
+            if live.size == 0:
+                break
+            E, gw, gb = (np.atleast_1d(a) for a in cliff_loss(w, b, T, x0, target))
+            # g_k = (dE/dw, dE/db) at theta_k, and its length
+            g_norm = np.hypot(gw, gb)
+            ok = np.isfinite(w) & np.isfinite(b) & np.isfinite(E) & np.isfinite(g_norm)
+            if not ok.all():                                 # the path ends at the previous point
+                stop = live[~ok]
+                overflow[stop] = True
+                if k > 0:
+                    out["step_norm"][stop, k - 1], out["cos"][stop, k - 1] = 0.0, 1.0
+                live, w, b, E, gw, gb, g_norm = (a[ok] for a in (live, w, b, E, gw, gb, g_norm))
+            # u_k: the gradient after each member's clipping rule (no step from the last point)
+            uw, ub = _apply_rules(gw, gb, rule[live], threshold[live]) if k < steps else (0.0 * gw, 0.0 * gb)
+            # step_k = -lr u_k
+            sw, sb = -lr * uw, -lr * ub
+            s_norm = np.hypot(sw, sb)
+            for key, col in zip(keys, (w, b, E, g_norm, s_norm, _cosines(uw, ub, gw, gb)), strict=True):
+                out[key][live, k] = col
+            n[live] = k + 1
+            # theta_{k+1} = theta_k + step_k
+            w, b = w + sw, b + sb
+            bad = ~(np.isfinite(w) & np.isfinite(b) & np.isfinite(s_norm))
+            if bad.any():                                    # this point is the end of the path: it takes no step
+                stop = live[bad]
+                overflow[stop] = True
+                out["step_norm"][stop, k], out["cos"][stop, k] = 0.0, 1.0
+                live, w, b = live[~bad], w[~bad], b[~bad]
+    return {**out, "n": n, "overflow": overflow}
+
+
+def _apply_rules(gw: np.ndarray, gb: np.ndarray, rule: np.ndarray, threshold: np.ndarray):
+    """:func:`_apply_rule` for every member: the update direction (uw, ub) from the raw gradient (gw, gb)."""
+    # norm: u = g * min(threshold / (||g|| + 1e-6), 1), ||g|| = s ||g / s|| with s = max |g_i| (total_norm's way;
+    # np.vecdot takes the same BLAS dot as the single path's ``u @ u``, so the two agree to the last bit)
+    a = np.stack([np.abs(gw), np.abs(gb)], axis=1)
+    s = a.max(axis=1)
+    scaled = a / np.where(s > 0, s, 1.0)[:, None]
+    total = np.where(np.isfinite(s) & (s > 0), s * np.sqrt(np.vecdot(scaled, scaled)), s)
+    coef = np.minimum(threshold / (total + EPS), 1.0)
+    # value: u_i = clip(g_i, -threshold, threshold);  none: u = g
+    norm, value = rule == "norm", rule == "value"
+    uw = np.where(norm, gw * coef, np.where(value, np.clip(gw, -threshold, threshold), gw))
+    ub = np.where(norm, gb * coef, np.where(value, np.clip(gb, -threshold, threshold), gb))
+    return uw, ub
+
+
+def _cosines(uw, ub, gw, gb) -> np.ndarray:
+    """:func:`_cosine` for every member: cos(u, g) on unit vectors, 1.0 where either vector is 0."""
+    nu, ng = np.hypot(uw, ub), np.hypot(gw, gb)
+    zero = (nu == 0.0) | (ng == 0.0)
+    nu, ng = np.where(zero, 1.0, nu), np.where(zero, 1.0, ng)
+    dots = np.vecdot(np.stack([uw / nu, ub / nu], axis=1), np.stack([gw / ng, gb / ng], axis=1))
+    return np.where(zero, 1.0, np.clip(dots, -1.0, 1.0))

@@ -5,6 +5,8 @@ without norm clipping and shows that clipping leaves a vanishing gradient as sma
 panel feeds both tabs: each control is drawn in the container of its part (``SLOTS``).
 """
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -13,17 +15,22 @@ import ui
 from core.cliff import CLIFF_LATEX, RULES, cliff_loss, descend, wall_b
 from core.clipping import CLIP_NORM_LATEX, CLIP_VALUE_LATEX, clip_by_norm, clip_by_value
 from core.scenarios import gradient_clipping as gc
-from ui import Choice, Number, Slider, Toggle, charts
-from ui.charts.paths import surface_paths
+from ui import Choice, Number, Scrub, Slider, Toggle, charts
+from ui.charts.family_paths import family_paths
+from ui.charts.replay import Panel, replay_runs
 from ui.parts import part_tabs, slotted
 
 SLOTS: dict = {}  # part of the page -> the container its controls are drawn in (filled before render)
 
 
-SSlider, SChoice, SNumber, SToggle = (slotted(c, SLOTS, "cliff") for c in (Slider, Choice, Number, Toggle))
+SSlider, SChoice, SNumber, SToggle, SScrub = (slotted(c, SLOTS, "cliff")
+                                              for c in (Slider, Choice, Number, Toggle, Scrub))
+W0 = SScrub("w0", default=6.0, lo=-10.0, hi=15.0, step=0.1)  # part A's main control: a slider in the surface chart
+# part B's main control: the training step the two runs are drawn up to (a slider in their chart; the end by default)
+TRAIN_AT = SScrub("train_at", default=200, lo=0, hi=200, step=1, slot="train")
 SPECS = [
     # part A: the start point, the descent and the two clipping rules
-    SSlider("w0", default=6.0, lo=-10.0, hi=15.0, step=0.1),
+    W0,
     SToggle("below", default=False),
     SSlider("gap", default=-6.0, lo=-9.0, hi=1.0, step=0.5),
     SSlider("lr", default=0.1, lo=0.01, hi=1.0, step=0.01),
@@ -41,6 +48,7 @@ SPECS = [
     SSlider("train_lr", default=0.05, lo=0.005, hi=0.3, step=0.005, fmt="%.3f", slot="train"),
     SSlider("train_steps", default=150, lo=20, hi=200, step=10, slot="train"),
     SSlider("clip", default=1.0, lo=0.1, hi=10.0, step=0.1, slot="train"),
+    TRAIN_AT,
     SSlider("T", default=40, lo=10, hi=60, step=5, slot="model"),
     SSlider("H", default=32, lo=8, hi=32, step=4, slot="model"),
     SNumber("seed", default=0, lo=0, hi=9999, slot="model"),
@@ -91,9 +99,11 @@ def cut(w, b_lo, b_hi):
             "abs_dE_db": np.concatenate([even["abs_dE_db"], np.abs(dE_db)])[order]}
 
 
-@ui.cached
-def path(rule, w0, b0, lr, steps, threshold):
-    return descend(w0, b0, lr, steps, rule=rule, threshold=threshold)
+@ui.cached(max_entries=32)
+def descents(gap, below, lr, steps, max_norm, clip_value):
+    """The three descents from every start w0 of the slider, in one batched pass (what the chart shows while
+    the slider moves); 251 starts x 3 rules x (steps + 1) points, a few MB at most."""
+    return gc.paths_family(W0.values, gap, below, lr, steps, max_norm, clip_value)
 
 
 @ui.cached(max_entries=64)
@@ -144,12 +154,23 @@ for box in (share_a, share_b):
         panel.share()
 
 
+def cliff_notes(fam) -> list[str]:
+    """The numbers above the surface for every start: the largest gradient met and the final losses."""
+    grad = np.nanmax([fam[r]["grad_norm"] for r in RULES], axis=(0, 2))
+    final = {r: fam[r]["loss"][np.arange(len(fam["w0"])), np.maximum(fam[r]["n"] - 1, 0)] for r in RULES}
+    return [t("gradient_clipping.note", grad=ui.fmt_num(g, 3), **{r: ui.fmt_num(final[r][f], 3) for r in RULES})
+            for f, g in enumerate(grad)]
+
+
 def cliff_part():
-    """Part A: the surface with the three descents, the cut along b, the step lengths, the tiles."""
+    """Part A: the surface with the three descents from every start (the slider in it), the cut along b, the step
+    lengths, the tiles."""
     names = {r: t(f"gradient_clipping.rule.{r}") for r in RULES}
-    b0 = float(wall_b(v.w0)) + (-1.0 if v.below else 1.0) * 10.0 ** v.gap
-    threshold = {"none": 1.0, "norm": v.max_norm, "value": v.clip_value}
-    runs = {r: path(r, v.w0, b0, v.lr, v.steps, threshold[r]) for r in RULES}
+    with st.spinner(t("gradient_clipping.computing")):   # shown only if a new family takes longer than 0.5 s
+        fam = descents(v.gap, v.below, v.lr, v.steps, v.max_norm, v.clip_value)
+    f = W0.index(v.w0)
+    runs = gc.member(fam, f)
+    b0 = float(fam["b0"][f])
     surf = surface(v.w_mid, v.w_span, v.b_mid, v.b_span)
     steps = pd.concat([pd.DataFrame({"series": names[r], "rule": r, "step": np.arange(len(p["w"])), "x": p["w"],
                                      "y": p["b"], "loss": p["loss"], "grad_norm": p["grad_norm"],
@@ -157,13 +178,15 @@ def cliff_part():
                       ignore_index=True)
     wall = pd.DataFrame({"x": surf["wall_w"], "y": surf["wall_b"], "series": t("gradient_clipping.series.wall")})
     with a_right:
-        ui.show_chart(surface_paths(
-            surf["log_E"], x_values=surf["w"], y_values=surf["b"], paths=steps, lines=wall,
+        ui.show_chart(family_paths(
+            surf["log_E"], x_values=surf["w"], y_values=surf["b"],
+            paths={names[r]: (fam[r]["w"], fam[r]["b"]) for r in RULES}, scrub=ui.scrub_param(ctx, W0),
+            hover=steps, hover_member=f, notes=cliff_notes(fam), lines=wall,
             path_tips={"loss": t("gradient_clipping.tip.loss"), "grad_norm": t("gradient_clipping.tip.grad"),
                        "step_norm": t("gradient_clipping.tip.step")},
             x_title="w", y_title="b", value_title="log₁₀ E", step_title=t("gradient_clipping.tip.k"),
             outside=t("gradient_clipping.outside"), domain=colour_range(surf["log_E"]), text=ct,
-            projector=ctx.projector, height=430, title=t("gradient_clipping.chart.surface")))
+            projector=ctx.projector, height=460, title=t("gradient_clipping.chart.surface")), ctx=ctx, scrub=W0)
         st.caption(t("gradient_clipping.start", w0=f"{v.w0:g}", b0=f"{b0:.10g}", gap=f"10^{v.gap:g}",
                      side=t("gradient_clipping.side." + ("below" if v.below else "above"))))
         ui.metric_row(ctx, {"grad_max": ui.fmt_num(max(float(p["grad_norm"].max()) for p in runs.values()), 3)}
@@ -197,26 +220,35 @@ def cliff_part():
                       "abs_dE_db": sl["abs_dE_db"]})], ignore_index=True), name="cliff")
 
 
+def replay_notes(tr) -> list[str]:
+    """The numbers above the replay for every step of the slider: each run's loss and gradient norm there (or
+    where it stopped)."""
+    def at(run, q, k):
+        if k < len(run[q]):
+            return ui.fmt_num(float(run[q][k]), 3)
+        if run["diverged"] is not None:
+            return t("gradient_clipping.diverged", step=run["diverged"])
+        return ui.fmt_num(float(run[q][-1]), 3) if len(run[q]) else "—"
+
+    return [t("gradient_clipping.replay_note", step=k, **{f"{q}_{r}": at(tr[r], q, k) for r in ("plain", "clipped")
+                                                          for q in ("loss", "grad")})
+            for k in TRAIN_AT.values.tolist()]
+
+
 def training_part():
     """Part B: loss and gradient norm of the two runs, the tiles, and the vanishing panel."""
     with b_right:
         tr = training(v.cell, v.T, v.H, v.train_steps, v.train_lr, v.gain, v.clip, v.seed,
                       _label=t("gradient_clipping.training"))
-        frames = {q: pd.concat([pd.DataFrame({"t": np.arange(len(tr[k][q])), "value": tr[k][q],
-                                              "series": t(f"gradient_clipping.series.{k}")})
-                                for k in ("plain", "clipped")], ignore_index=True) for q in ("loss", "grad")}
-        ends = [0, max(v.train_steps - 1, 1)]
-        refs = {"loss": charts.series_frame(ends, {t("gradient_clipping.series.baseline"): [tr["baseline"]] * 2},
-                                            x="t", y="value"),
-                "grad": charts.series_frame(ends, {t("gradient_clipping.series.threshold"): [v.clip] * 2},
-                                            x="t", y="value")}
-        for col, q in zip(st.columns(2, gap="medium"), ("loss", "grad"), strict=True):
-            with col:
-                ui.show_chart(charts.time_series(frames[q], log_y=True, refs=refs[q], text=ct, projector=ctx.projector,
-                                                 height=340, x_title=t("gradient_clipping.axis.train_step"),
-                                                 y_title=t(f"gradient_clipping.axis.{q}"),
-                                                 title=t(f"gradient_clipping.chart.{q}")))
-
+        runs = {t(f"gradient_clipping.series.{k}"): tr[k] for k in ("plain", "clipped")}
+        refs = {"loss": {t("gradient_clipping.series.baseline"): tr["baseline"]},
+                "grad": {t("gradient_clipping.series.threshold"): v.clip}}
+        replay = replace(ui.scrub_param(ctx, TRAIN_AT), hi=max(v.train_steps - 1, 1))   # the slider ends with the runs
+        ui.show_chart(replay_runs(
+            [Panel(t(f"gradient_clipping.chart.{q}"), t(f"gradient_clipping.axis.{q}"),
+                   {name: run[q] for name, run in runs.items()}, refs[q]) for q in ("loss", "grad")],
+            scrub=replay, notes=replay_notes(tr), x_title=t("gradient_clipping.axis.train_step"), text=ct,
+            projector=ctx.projector, height=520), ctx=ctx, scrub=TRAIN_AT)
         def final(run):
             if run["diverged"] is not None or not len(run["loss"]):
                 return t("gradient_clipping.diverged", step=run["diverged"] or 0)

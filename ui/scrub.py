@@ -187,12 +187,15 @@ def draw(ctx: PageContext, spec: Scrub, vl: dict, *, width: str = "stretch") -> 
     mkey = _meta_key(ctx.page, spec.key)
     meta = dict(st.session_state[mkey])
     sig = _signature(vl)
-    if sig != meta["sig"]:
+    key = chart_key(ctx.page, spec.key, meta["gen"])
+    # a new element has no slider state in the browser: also when it was not drawn in the last run (a closed tab)
+    if sig != meta["sig"] or key not in st.session_state:
         meta["embed"], meta["sig"] = meta["value"], sig
     for p in _params(vl):
-        p["value"] = [{spec.key: meta["embed"]}]
-    st.vega_lite_chart(vl, on_select="rerun", selection_mode=[PARAM], key=chart_key(ctx.page, spec.key, meta["gen"]),
-                       width=width)
+        bind = p.get("bind", {})                             # a chart may show part of the grid (e.g. up to a run's end)
+        shown = min(max(meta["embed"], bind.get("min", meta["embed"])), bind.get("max", meta["embed"]))
+        p["value"] = [{spec.key: shown}]
+    st.vega_lite_chart(vl, on_select="rerun", selection_mode=[PARAM], key=key, width=width)
     url = None if spec.same(meta["value"], spec.default) else spec.to_url(meta["value"])
     if st.query_params.get(spec.key) != url:
         if url is None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..cliff import RULES, cliff_loss, descend, wall_b
+from ..cliff import RULES, cliff_loss, descend, descend_family, wall_b
 from ..clipping import clip_by_norm
 from ..tasks import TASKS
 from ..train import train
@@ -43,6 +43,41 @@ def paths(w0=6.0, b0=None, lr=0.1, steps=40, norm_threshold=1.0, value_limit=1.0
     b0 = float(wall_b(w0)) + 1e-6 if b0 is None else b0
     thresholds = {"none": 1.0, "norm": norm_threshold, "value": value_limit}
     return {rule: descend(w0, b0, lr, steps, rule=rule, threshold=thresholds[rule], T=T) for rule in RULES}
+
+
+def start_b(w0, gap=-6.0, below=False):
+    """The start's bias: ``b0 = wall_b(w0) +- 10^gap``, 10^gap above the wall (``below``: under it). Broadcasts."""
+    return wall_b(w0) + (-1.0 if below else 1.0) * 10.0 ** float(gap)
+
+
+def paths_family(w0s, gap=-6.0, below=False, lr=0.1, steps=40, norm_threshold=1.0, value_limit=1.0, T=50) -> dict:
+    """:func:`paths` from every start ``w0s[f]`` (at ``b0 = start_b(w0s[f], gap, below)``), all in one batched
+    pass (:func:`core.cliff.descend_family` over the three rules at once).
+
+    Returns dict: ``"w0"``, ``"b0"`` (F,), and for each rule the :func:`~core.cliff.descend_family` dict of its F
+    paths ((F, steps + 1) arrays, NaN after a path's end; ``"n"``, ``"overflow"`` (F,)). :func:`member` gives one
+    start's paths in :func:`paths`' form.
+    """
+    w0s = np.asarray(w0s, dtype=np.float64).ravel()
+    F = w0s.size
+    b0 = np.asarray(start_b(w0s, gap, below), dtype=np.float64)
+    limits = {"none": 1.0, "norm": norm_threshold, "value": value_limit}
+    fam = descend_family(np.tile(w0s, len(RULES)), np.tile(b0, len(RULES)), lr, steps,
+                         rules=np.repeat(np.array(RULES, dtype=object), F),
+                         thresholds=np.repeat([float(limits[r]) for r in RULES], F), T=T)
+    return {"w0": w0s, "b0": b0} | {rule: {k: v[i * F:(i + 1) * F] for k, v in fam.items()}
+                                    for i, rule in enumerate(RULES)}
+
+
+def member(family: dict, f: int) -> dict:
+    """Start ``f`` of a :func:`paths_family`: {rule: path}, each path as :func:`core.cliff.descend` returns it."""
+    out = {}
+    for rule in RULES:
+        fam = family[rule]
+        n = int(fam["n"][f])
+        out[rule] = {k: fam[k][f, :n].copy() for k in ("w", "b", "loss", "grad_norm", "step_norm", "cos")}
+        out[rule]["overflow"] = bool(fam["overflow"][f])
+    return out
 
 
 def training(cell="rnn", T=50, hidden=32, steps=200, lr=0.05, gain=2.0, clip=1.0, seed=0, callback=None) -> dict:

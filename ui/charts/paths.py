@@ -94,6 +94,48 @@ def _path_frame(paths: pd.DataFrame, window: tuple, tips: Mapping[str, str], out
     return thin(data.loc[keep].reset_index(drop=True), max_points, by="series")
 
 
+def surface_layer(z: np.ndarray, xv: np.ndarray, yv: np.ndarray, *, x_title: str, y_title: str, value_title: str,
+                  domain: tuple[float, float] | None, scheme: str, text: ChartText, height: int,
+                  max_cells: int) -> tuple[alt.Chart, tuple]:
+    """The heat map of ``z`` over the window its grid spans, and that window ((x_lo, x_hi), (y_lo, y_hi))."""
+    z = np.asarray(z, dtype=float).reshape(len(yv), len(xv))
+    window = ((float(xv[0]), float(xv[-1])), (float(yv[0]), float(yv[-1])))
+    cells, (lo, hi) = _grid_frame(z, xv, yv, window, domain, max_cells)
+    cells["status_text"] = status_texts(cells.pop("status").to_numpy(), text)
+    value_tip = (tip("value_text", value_title) if "value_text" in cells
+                 else tip("value", value_title, "quantitative", format=".4~g"))
+    xs = {"domain": list(window[0]), "nice": False, "zero": False}
+    ys = {"domain": list(window[1]), "nice": False, "zero": False}
+    fmt = {"format": ".4~g"}
+    colour = {"scheme": scheme, "domain": [lo, hi]}
+    return chart(cells, "rect",
+                 {"x": q("x0", x_title, scale=xs), "x2": {"field": "x1"}, "y": q("y0", y_title, scale=ys),
+                  "y2": {"field": "y1"},
+                  "fill": q("c", value_title, scale=colour,
+                            legend={"type": "gradient", "orient": "right", "direction": "vertical",
+                                    "gradientLength": max(height - 150, 80), "format": ".3~g"}),
+                  "tooltip": [tip("x", x_title, "quantitative", **fmt), tip("y", y_title, "quantitative", **fmt),
+                              value_tip, tip("status_text", text.status)]}), window
+
+
+def line_frame(lines: pd.DataFrame | None, window: tuple) -> pd.DataFrame | None:
+    """Reference lines (``x``, ``y``, ``series``) cut to the window, numbered in row order (``i``); None if empty."""
+    if lines is None or not len(lines):
+        return None
+    ref = pd.DataFrame({"x": pd.to_numeric(lines["x"], errors="coerce"),
+                        "y": pd.to_numeric(lines["y"], errors="coerce"), "series": lines["series"].astype(str)})
+    ref = ref.loc[np.isfinite(ref["x"]) & np.isfinite(ref["y"])]
+    ref = ref.loc[ref["x"].between(*window[0]) & ref["y"].between(*window[1])].reset_index(drop=True)
+    ref["i"] = np.arange(len(ref))
+    return ref if len(ref) else None
+
+
+def line_layer(ref: pd.DataFrame, color: dict, text: ChartText) -> alt.Chart:
+    """Dashed reference lines from :func:`line_frame`."""
+    return chart(ref, {"type": "line", "strokeDash": [8, 5], "clip": True},
+                 {"x": q("x"), "y": q("y"), "color": color, "order": q("i"), "tooltip": [tip("series", text.series)]})
+
+
 def surface_paths(z: np.ndarray, *, x_values: Sequence[float], y_values: Sequence[float],
                   paths: pd.DataFrame | None = None, lines: pd.DataFrame | None = None,
                   path_tips: Mapping[str, str] | None = None, x_title: str = "x", y_title: str = "y",
@@ -120,51 +162,38 @@ def surface_paths(z: np.ndarray, *, x_values: Sequence[float], y_values: Sequenc
     s = sizes(projector)
     tips = dict(path_tips or {})
     xv, yv = np.asarray(x_values, dtype=float), np.asarray(y_values, dtype=float)
-    z = np.asarray(z, dtype=float).reshape(len(yv), len(xv))
-    window = ((float(xv[0]), float(xv[-1])), (float(yv[0]), float(yv[-1])))
-    cells, (lo, hi) = _grid_frame(z, xv, yv, window, domain, max_cells)
-    cells["status_text"] = status_texts(cells.pop("status").to_numpy(), text)
-    value_tip = (tip("value_text", value_title) if "value_text" in cells
-                 else tip("value", value_title, "quantitative", format=".4~g"))
-    xs = {"domain": list(window[0]), "nice": False, "zero": False}
-    ys = {"domain": list(window[1]), "nice": False, "zero": False}
-    fmt = {"format": ".4~g"}
-    colour = {"scheme": scheme, "domain": [lo, hi]}
-    layers = [chart(cells, "rect",
-                    {"x": q("x0", x_title, scale=xs), "x2": {"field": "x1"}, "y": q("y0", y_title, scale=ys),
-                     "y2": {"field": "y1"},
-                     "fill": q("c", value_title, scale=colour,
-                               legend={"type": "gradient", "orient": "right", "direction": "vertical",
-                                       "gradientLength": max(height - 150, 80), "format": ".3~g"}),
-                     "tooltip": [tip("x", x_title, "quantitative", **fmt), tip("y", y_title, "quantitative", **fmt),
-                                 value_tip, tip("status_text", text.status)]})]
+    surface, window = surface_layer(z, xv, yv, x_title=x_title, y_title=y_title, value_title=value_title,
+                                    domain=domain, scheme=scheme, text=text, height=height, max_cells=max_cells)
+    layers = [surface]
     pts = _path_frame(paths, window, tips, outside, text, max_points) if paths is not None and len(paths) else None
-    ref = None
-    if lines is not None and len(lines):
-        ref = pd.DataFrame({"x": pd.to_numeric(lines["x"], errors="coerce"),
-                            "y": pd.to_numeric(lines["y"], errors="coerce"), "series": lines["series"].astype(str)})
-        ref = ref.loc[np.isfinite(ref["x"]) & np.isfinite(ref["y"])]
-        ref = ref.loc[ref["x"].between(*window[0]) & ref["y"].between(*window[1])].reset_index(drop=True)
-        ref["i"] = np.arange(len(ref))
+    ref = line_frame(lines, window)
     names = list(dict.fromkeys([*(pts["series"] if pts is not None else []),
                                 *(ref["series"] if ref is not None else [])])) or ["-"]
     color = n("series", None, scale=color_scale(names), sort=names, legend={"orient": "bottom"})
-    if ref is not None and len(ref):
-        layers.append(chart(ref, {"type": "line", "strokeDash": [8, 5], "clip": True},
-                            {"x": q("x"), "y": q("y"), "color": color, "order": q("i"),
-                             "tooltip": [tip("series", text.series)]}))
+    if ref is not None:
+        layers.append(line_layer(ref, color, text))
     if pts is not None and len(pts):
-        tooltip = [tip("series", text.series), tip("step", step_title, "quantitative"), tip("x_text", x_title),
-                   tip("y_text", y_title), *(tip(f"{c}_text", t) for c, t in tips.items()),
-                   tip("status_text", text.status)]
+        tooltip = path_tooltip(tips, x_title, y_title, step_title, text)
         layers.append(chart(pts, {"type": "line", "clip": True, "opacity": 0.9},
                             {"x": q("px"), "y": q("py"), "color": color, "order": q("step"), "detail": n("series")}))
-        layers.append(chart(pts, {"type": "point", "filled": True, "opacity": 1, "stroke": "white",
-                                  "strokeWidth": 1, "size": s["point"] * 1.3},
-                            {"x": q("px"), "y": q("py"), "color": color, "tooltip": tooltip,
-                             "shape": n("shape", scale=None)}, where=f"datum.status == '{EXACT}'"))
-        layers.append(chart(pts, {"type": "point", "filled": True, "opacity": 1, "stroke": "black",
-                                  "strokeWidth": 1, "size": s["flag"]},
-                            {"x": q("px"), "y": q("py"), "color": color, "tooltip": tooltip,
-                             "shape": n("shape", scale=None)}, where=f"datum.status != '{EXACT}'"))
+        layers += point_layers(pts, color, tooltip, s, inside=f"datum.status == '{EXACT}'")
     return finish(layer(*layers, height=height), projector, title)
+
+
+def path_tooltip(tips: Mapping[str, str], x_title: str, y_title: str, step_title: str, text: ChartText) -> list:
+    """Tooltip of a path point (rows from :func:`_path_frame`)."""
+    return [tip("series", text.series), tip("step", step_title, "quantitative"), tip("x_text", x_title),
+            tip("y_text", y_title), *(tip(f"{c}_text", t) for c, t in tips.items()), tip("status_text", text.status)]
+
+
+def point_layers(data: pd.DataFrame | None, color: dict, tooltip: list | None, s: dict, *, inside: str) -> list:
+    """A path's points: circles inside the window (``inside``: a Vega filter expression), black-edged triangles on
+    its edge for the points beyond it; ``data=None`` inherits the parent layer's data."""
+    enc = {"x": q("px"), "y": q("py"), "color": color, "shape": n("shape", scale=None),
+           **({"tooltip": tooltip} if tooltip else {})}
+    return [
+        chart(data, {"type": "point", "filled": True, "opacity": 1, "stroke": "white", "strokeWidth": 1,
+                     "size": s["point"] * 1.3}, enc, where=inside),
+        chart(data, {"type": "point", "filled": True, "opacity": 1, "stroke": "black", "strokeWidth": 1,
+                     "size": s["flag"]}, enc, where=f"!({inside})"),
+    ]

@@ -1,0 +1,143 @@
+"""The replay: training runs drawn up to the step the page's slider shows, in panels stacked over one step axis.
+
+    replay_runs([Panel("Training loss", "loss", {"plain": loss_a, "clipped": loss_b}, refs={"baseline": 1 / 6}),
+                 Panel("Gradient norm", "‖g‖", {...}, refs={"max_norm": 1.0})], scrub=param, notes=texts, ...)
+
+The slider (see ``ui.charts.scrub``) grows every run's curve up to its value in the browser, puts a dot where each
+run is at that step (where it stopped, for a run that diverged earlier) and a rule across the panels, and writes
+that step's numbers above the first panel. The family is the runs themselves: a drag step filters their rows
+(a few hundred per run), no script runs. The axes are fixed for the whole runs (the ranges live in the data), so
+the eye follows the curves, not the axes.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from ui.charts.clamp import EXACT, LOG10_LIMIT, OVERFLOW, UNDERFLOW, auto_domain, clamp, fmt_values, status_texts
+from ui.charts.family import NOTE_GAP, _note_layers
+from ui.charts.scrub import ScrubParam, js
+from ui.charts.text import ENGLISH, ChartText
+from ui.charts.theme import OVERFLOW_SHAPE, UNDERFLOW_SHAPE, color_scale, finish, sizes
+from ui.charts.vl import FREE, chart, extent_layer, layer, n, q, tip
+
+VIEW = "replay_lines"  # name of the layer the scrub's selection lives in (the first panel's curves)
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One quantity of the runs: ``curves`` run name -> value per step (a run that stopped early is shorter),
+    ``refs`` name -> a constant drawn dashed across the panel (a baseline, a threshold)."""
+
+    title: str
+    y_title: str
+    curves: Mapping[str, np.ndarray]
+    refs: Mapping[str, float] = field(default_factory=dict)
+
+
+def _rows(p: Panel, lo: float, hi: float, text: ChartText) -> pd.DataFrame:
+    """One row per (run, step): step t, raw value v, y clamped to [lo, hi], status, tooltip texts, and the run's
+    last step (where its dot stays once the slider is beyond it)."""
+    parts = []
+    for name, vals in p.curves.items():
+        v = np.asarray(vals, dtype=float)
+        y, status, keep = clamp(v, lo, hi)
+        t = np.arange(len(v))[keep]
+        parts.append(pd.DataFrame({"t": t, "series": name, "y": y[keep], "status": status[keep],
+                                   "value_text": fmt_values(v[keep]), "status_text": status_texts(status[keep], text),
+                                   "last": int(t.max()) if len(t) else 0}))
+    cols = ["t", "series", "y", "status", "value_text", "status_text", "last"]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
+
+
+def _band(k: int, count: int, title_px: int, gap_px: int) -> tuple[str, str]:
+    """Vega expressions of panel k's vertical extent (bottom, top) in a plot ``height`` pixels high: ``count``
+    bands, each below its title's ``title_px`` and ``gap_px`` apart."""
+    size = f"((height - {count * title_px + (count - 1) * gap_px}) / {count})"
+    top = f"({k} * ({size} + {title_px + gap_px}) + {title_px})"
+    return f"{top} + {size}", top
+
+
+def _panel(p: Panel, k: int, count: int, *, scrub: ScrubParam, x_enc: dict, log_y: bool, color: dict,
+           text: ChartText, s: dict, title_px: int, gap_px: int) -> alt.LayerChart:
+    """Panel k of ``count``: its curves up to the slider, overflow marks, tooltips, the runs' dots at the slider's
+    step and a title, on its own y scale over its band of the plot."""
+    every = np.concatenate([np.asarray(v, dtype=float).ravel() for v in p.curves.values()] +
+                           [np.asarray(list(p.refs.values()), dtype=float)])
+    limit = (10.0 ** -LOG10_LIMIT, 10.0 ** LOG10_LIMIT) if log_y else (-1e300, 1e300)
+    lo, hi = auto_domain(every, limit=limit, positive=log_y)
+    rows = _rows(p, lo, hi, text)
+    bottom, top = _band(k, count, title_px, gap_px)
+    y_enc = q("y", p.y_title, scale={"type": "log" if log_y else "linear", "range": [{"expr": bottom}, {"expr": top}],
+                                     **FREE},
+              axis={"orient": "left", **({"format": "~e"} if log_y else {})})
+    tooltip = [tip("series", text.series), tip("t", x_enc["title"], "quantitative"), tip("value_text", p.y_title),
+               tip("status_text", text.status)]
+    shape = n("status", scale={"domain": [OVERFLOW, UNDERFLOW], "range": [OVERFLOW_SHAPE, UNDERFLOW_SHAPE]},
+              legend=None)
+    line = chart(None, "line", {"x": x_enc, "y": y_enc, "color": color})
+    if k == 0:
+        line.name = VIEW
+    layers = [extent_layer(x=(x_enc, (0.0, float(scrub.hi))), y=(y_enc, (lo, hi)))]   # the ranges live in the data
+    if p.refs:
+        refs = pd.DataFrame({"t": np.tile([0.0, float(scrub.hi)], len(p.refs)),
+                             "y": np.repeat(np.clip(list(p.refs.values()), lo, hi), 2),
+                             "series": np.repeat(list(p.refs), 2)})
+        layers.append(chart(refs, {"type": "line", "strokeDash": [7, 5]},
+                            {"x": x_enc, "y": y_enc, "color": color, "tooltip": [tip("series", text.series)]}))
+    layers.append(layer(
+        line,
+        chart(None, {"type": "point", "filled": True, "opacity": 1, "size": s["flag"], "stroke": "black",
+                     "strokeWidth": 1}, {"x": x_enc, "y": y_enc, "color": color, "shape": shape, "tooltip": tooltip},
+              where=f"datum.status != {js(EXACT)}"),
+        chart(None, {"type": "point", "filled": True, "opacity": 0, "size": s["point"] * 2},
+              {"x": x_enc, "y": y_enc, "color": color, "tooltip": tooltip}),
+        data=rows, transform=[scrub.upto_filter("t")]))
+    # where each run is at the slider's step (its last step once the slider is beyond it)
+    layers.append(chart(rows, {"type": "point", "filled": True, "opacity": 1, "size": s["flag"] * 0.8,
+                               "stroke": "white", "strokeWidth": 1.5},
+                        {"x": x_enc, "y": y_enc, "color": color, "tooltip": tooltip},
+                        where=f"datum.t == min({scrub.signal}, datum.last)"))
+    layers.append(chart(pd.DataFrame({"title": [p.title]}),
+                        {"type": "text", "align": "left", "baseline": "bottom", "dy": -4, "fontSize": s["title"],
+                         "fontWeight": "bold", "color": "#222222"},
+                        {"x": {"value": 0}, "y": {"value": {"expr": top}}, "text": n("title")}))
+    return layer(*layers)
+
+
+def replay_runs(panels: Sequence[Panel], *, scrub: ScrubParam, notes: Sequence[str] | None = None,
+                log_y: bool = True, x_title: str | None = None, text: ChartText = ENGLISH, projector: bool = False,
+                height: int = 460) -> alt.LayerChart:
+    """The ``panels`` stacked in one plot over a shared step axis, every run drawn up to the slider's step.
+
+    One view, not a concat of charts: it stretches across its column like every other chart, and the slider
+    moves all panels at once. Each panel has its own y scale over its band of the plot, its axis on the left.
+
+    Parameters
+    ----------
+    panels : the quantities, each with its runs (same run names in every panel: one colour each)
+    scrub : the slider over training steps (``lo`` = 0, ``step`` = 1); its ``hi`` is the last step drawn
+    notes : one text per step 0 .. len(notes) - 1, written above the plot while the slider is there (give one for
+        every value the slider's URL form allows, also beyond the runs' end)
+    height : of the whole chart
+    """
+    s = sizes(projector)
+    names = list(dict.fromkeys([name for p in panels for name in (*p.curves, *p.refs)])) or ["-"]
+    color = n("series", None, scale=color_scale(names), sort=names)
+    x_enc = q("t", x_title or text.time, scale=FREE)
+    title_px, gap_px = int(s["title"] * 1.8), int(s["label"] * 2)
+    layers = [_panel(p, k, len(panels), scrub=scrub, x_enc=x_enc, log_y=log_y, color=color, text=text, s=s,
+                     title_px=title_px, gap_px=gap_px) for k, p in enumerate(panels)]
+    layers.append(chart(pd.DataFrame({"end": [float(scrub.hi)]}), {"type": "rule", "color": "#444444",
+                                                                    "strokeDash": [2, 3]}, {"x": q("t")},
+                        transform=[{"calculate": f"min({scrub.signal}, datum.end)", "as": "t"}]))
+    layers += _note_layers(scrub, notes, None, "", x_enc, s)
+    out = finish(layer(*layers, height=height, resolve={"scale": {"y": "independent"}}), projector, None)
+    out.params = [alt.TopLevelSelectionParameter(**scrub.param(), views=[VIEW])]
+    if notes is not None:                               # room above the plot for the step's numbers
+        out.padding = {"top": int(s["title"] * 1.6 + NOTE_GAP), "left": 5, "right": 5, "bottom": 5}
+    return out
