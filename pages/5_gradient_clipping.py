@@ -186,7 +186,7 @@ def cliff_part():
                        "step_norm": t("gradient_clipping.tip.step")},
             x_title="w", y_title="b", value_title="log₁₀ E", step_title=t("gradient_clipping.tip.k"),
             outside=t("gradient_clipping.outside"), domain=colour_range(surf["log_E"]), text=ct,
-            projector=ctx.projector, height=460, title=t("gradient_clipping.chart.surface")), ctx=ctx, scrub=W0)
+            projector=ctx.projector, height=520, title=t("gradient_clipping.chart.surface")), ctx=ctx, scrub=W0)
         st.caption(t("gradient_clipping.start", w0=f"{v.w0:g}", b0=f"{b0:.10g}", gap=f"10^{v.gap:g}",
                      side=t("gradient_clipping.side." + ("below" if v.below else "above"))))
         ui.metric_row(ctx, {"grad_max": ui.fmt_num(max(float(p["grad_norm"].max()) for p in runs.values()), 3)}
@@ -220,18 +220,16 @@ def cliff_part():
                       "abs_dE_db": sl["abs_dE_db"]})], ignore_index=True), name="cliff")
 
 
-def replay_notes(tr) -> list[str]:
-    """The numbers above the replay for every step of the slider: each run's loss and gradient norm there (or
-    where it stopped)."""
-    def at(run, q, k):
+def replay_notes(tr, q) -> list[str]:
+    """Quantity ``q``'s numbers in the replay for every step of the slider: each run's value there (or where it
+    stopped)."""
+    def at(run, k):
         if k < len(run[q]):
             return ui.fmt_num(float(run[q][k]), 3)
         if run["diverged"] is not None:
             return t("gradient_clipping.diverged", step=run["diverged"])
         return ui.fmt_num(float(run[q][-1]), 3) if len(run[q]) else "—"
-
-    return [t("gradient_clipping.replay_note", step=k, **{f"{q}_{r}": at(tr[r], q, k) for r in ("plain", "clipped")
-                                                          for q in ("loss", "grad")})
+    return [t("gradient_clipping.replay_note", step=k, plain=at(tr["plain"], k), clipped=at(tr["clipped"], k))
             for k in TRAIN_AT.values.tolist()]
 
 
@@ -246,9 +244,11 @@ def training_part():
         replay = replace(ui.scrub_param(ctx, TRAIN_AT), hi=max(v.train_steps - 1, 1))   # the slider ends with the runs
         ui.show_chart(replay_runs(
             [Panel(t(f"gradient_clipping.chart.{q}"), t(f"gradient_clipping.axis.{q}"),
-                   {name: run[q] for name, run in runs.items()}, refs[q]) for q in ("loss", "grad")],
-            scrub=replay, notes=replay_notes(tr), x_title=t("gradient_clipping.axis.train_step"), text=ct,
-            projector=ctx.projector, height=520), ctx=ctx, scrub=TRAIN_AT)
+                   {name: run[q] for name, run in runs.items()}, refs[q], replay_notes(tr, q))
+             for q in ("loss", "grad")],
+            scrub=replay, x_title=t("gradient_clipping.axis.train_step"), text=ct, projector=ctx.projector,
+            height=520), ctx=ctx, scrub=TRAIN_AT)
+
         def final(run):
             if run["diverged"] is not None or not len(run["loss"]):
                 return t("gradient_clipping.diverged", step=run["diverged"] or 0)

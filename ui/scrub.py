@@ -192,7 +192,7 @@ def draw(ctx: PageContext, spec: Scrub, vl: dict, *, width: str = "stretch") -> 
     if sig != meta["sig"] or key not in st.session_state:
         meta["embed"], meta["sig"] = meta["value"], sig
     for p in _params(vl):
-        bind = p.get("bind", {})                             # a chart may show part of the grid (e.g. up to a run's end)
+        bind = p.get("bind", {})                      # a chart may show part of the grid (e.g. up to a run's end)
         shown = min(max(meta["embed"], bind.get("min", meta["embed"])), bind.get("max", meta["embed"]))
         p["value"] = [{spec.key: shown}]
     st.vega_lite_chart(vl, on_select="rerun", selection_mode=[PARAM], key=key, width=width)

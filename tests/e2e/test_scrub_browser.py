@@ -17,12 +17,17 @@ from ui.scrub import Scrub
 pytestmark = pytest.mark.e2e
 
 
-def scrub_of(pid: str) -> Scrub | None:
+def scrubs_of(pid: str) -> list[Scrub]:
     specs, _ = page_controls(pid)
-    return next((s for s in specs if isinstance(s, Scrub)), None)
+    return [s for s in specs if isinstance(s, Scrub)]
 
 
-SCRUB_PAGES = [p.id for p in available() if scrub_of(p.id) is not None]
+def scrub_of(pid: str) -> Scrub | None:
+    return next(iter(scrubs_of(pid)), None)
+
+
+# (page, scrub key): a page in parts (tabs) may have one scrub per part
+SCRUBS = [pytest.param(p.id, s.key, id=f"{p.id}-{s.key}") for p in available() for s in scrubs_of(p.id)]
 
 CHART_SIGNATURE = """input => {
   const src = input.closest('[data-testid=stVegaLiteChart]').querySelector('canvas');
@@ -90,26 +95,45 @@ def query(page) -> dict[str, list[str]]:
     return parse_qs(urlsplit(page.url).query)
 
 
-def targets(spec: Scrub, n: int = 5) -> list[str]:
-    """n grid values away from the default, spelled as the range input reports them."""
-    i0 = spec.index(spec.default)
-    size = len(spec.values)
+def targets(spec: Scrub, n: int = 5, shown: tuple[float, float] | None = None) -> list[str]:
+    """n grid values away from the default, spelled as the range input reports them; ``shown``: the (min, max)
+    the chart's input offers (a chart may show part of the grid, e.g. the steps of a run)."""
+    lo, hi = shown or (spec.lo, spec.hi)
+    grid = [v.item() for v in spec.values if lo - 1e-9 <= v <= hi + 1e-9]
+    i0 = grid.index(spec.snap(min(max(spec.default, lo), hi)))
+    size = len(grid)
     step = max(1, size // (2 * n + 2))
     idx = [i0 + step * (k + 1) for k in range(n)] if i0 + step * n < size else [i0 - step * (k + 1) for k in range(n)]
-    return [spec.to_url(spec.values[i].item()) for i in idx]
+    return [spec.to_url(grid[i]) for i in idx]
 
 
-@pytest.mark.parametrize("pid", SCRUB_PAGES)
-def test_dragging_redraws_in_the_browser_then_the_page_and_url_follow(page, pid):
-    spec = scrub_of(pid)
+def shown_range(box) -> tuple[float, float]:
+    return tuple(float(box.get_attribute(a)) for a in ("min", "max"))
+
+
+def open_part(page, spec: Scrub):
+    """The scrub's input, after opening the tab its chart is in (pages in parts draw only the open tab)."""
+    box = scrub_input(page, spec)
+    if box.count() == 0:
+        for tab in page.get_by_role("tab").all():
+            tab.click()
+            settle(page)
+            if box.count():
+                break
+    page.wait_for_function(f"() => !!document.querySelector(\".vega-bindings input[name='scrub_{spec.key}']\")")
+    return box
+
+
+@pytest.mark.parametrize(("pid", "key"), SCRUBS)
+def test_dragging_redraws_in_the_browser_then_the_page_and_url_follow(page, pid, key):
+    spec = next(s for s in scrubs_of(pid) if s.key == key)
     page.goto(f"{page.base}/{pid}")
     settle(page)
-    box = scrub_input(page, spec)
+    box = open_part(page, spec)
     assert box.count() == 1, "one slider for the main control, inside the chart"
     assert page.get_by_role("slider", name=re.compile(re.escape(spec.key))).count() == 0
-    page.wait_for_function(f"() => !!document.querySelector(\".vega-bindings input[name='scrub_{spec.key}']\")")
     before = box.evaluate(CHART_SIGNATURE)
-    values = targets(spec)
+    values = targets(spec, shown=shown_range(box))
     steps = box.evaluate(DRAG, values)
     assert all(s["painted"] for s in steps), f"every step repaints the chart: {steps}"
     assert all(s["runs"] == 0 and s["state"] == "notRunning" for s in steps), f"no script run while dragging: {steps}"
@@ -121,21 +145,23 @@ def test_dragging_redraws_in_the_browser_then_the_page_and_url_follow(page, pid)
     url = page.url
     page.reload()
     settle(page)
-    assert page.url == url and scrub_input(page, spec).input_value() == values[-1]
-    assert changed(after, scrub_input(page, spec).evaluate(CHART_SIGNATURE)) <= 12, "the link reproduces the chart"
+    assert page.url == url
+    box = open_part(page, spec)
+    assert box.input_value() == values[-1]
+    assert changed(after, box.evaluate(CHART_SIGNATURE)) <= 12, "the link reproduces the chart"
 
 
-@pytest.mark.parametrize("pid", SCRUB_PAGES)
-def test_arrow_keys_move_the_scrub(page, pid):
-    spec = scrub_of(pid)
+@pytest.mark.parametrize(("pid", "key"), SCRUBS)
+def test_arrow_keys_move_the_scrub(page, pid, key):
+    spec = next(s for s in scrubs_of(pid) if s.key == key)
     page.goto(f"{page.base}/{pid}?lang=zh&projector=true")
     settle(page)
-    box = scrub_input(page, spec)
+    box = open_part(page, spec)
     before, value = box.evaluate(CHART_SIGNATURE), box.input_value()
     box.focus()
-    key = "ArrowRight" if spec.index(spec.default) + 2 < len(spec.values) else "ArrowLeft"
+    arrow = "ArrowRight" if float(value) + 2 * spec.step <= shown_range(box)[1] else "ArrowLeft"
     for _ in range(2):
-        page.keyboard.press(key)
+        page.keyboard.press(arrow)
     assert box.input_value() != value
     page.wait_for_function(f"() => location.search.includes('{spec.key}=')", timeout=30000)
     settle(page)

@@ -19,7 +19,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ui.charts.family import NOTE_GAP, _note_layers
+from ui.charts.notes import member_notes, room
 from ui.charts.paths import (
     INSIDE_SHAPE,
     OUTSIDE,
@@ -36,6 +36,13 @@ from ui.charts.theme import color_scale, finish, sizes
 from ui.charts.vl import chart, layer, n, q
 
 VIEW = "family_paths"  # name of the layer the scrub's selection lives in
+
+
+def edge_room(s: dict) -> int:
+    """Pixels of margin around the window: a triangle on its edge stays inside the chart's plot, so the plot
+    keeps its size whichever member the slider shows (Vega fits a chart to its container from the bounds of
+    everything drawn)."""
+    return int(np.sqrt(s["flag"]) / 2) + 3
 
 
 def _step_text(n_points: int) -> str:
@@ -116,11 +123,11 @@ def family_paths(z: np.ndarray, *, x_values: Sequence[float], y_values: Sequence
     for name, (xs, _) in paths.items():
         if np.shape(xs)[0] != scrub.size:
             raise ValueError(f"{name}: {np.shape(xs)[0]} members for a slider of {scrub.size} values")
-    gap = int(s["title"] * 1.6 + NOTE_GAP) if notes is not None else 0   # the notes' line above the plot
-    # (the colour legend is as long as the plot: the chart's height less the notes, and the title's room)
+    rows = max((note.count("\n") + 1 for note in notes), default=1) if notes is not None else 0
+    gap = room(s, rows) if notes is not None else 0    # the notes' lines above the plot
     surface, window = surface_layer(z, xv, yv, x_title=x_title, y_title=y_title, value_title=value_title,
-                                    domain=domain, scheme=scheme, text=text, height=height - gap - 40,
-                                    max_cells=max_cells)
+                                    domain=domain, scheme=scheme, text=text, height=height,
+                                    max_cells=max_cells, pad=edge_room(s), legend_below=True)
     ref = line_frame(lines, window)
     names = list(dict.fromkeys([*paths, *(ref["series"] if ref is not None else [])])) or ["-"]
     color = n("series", None, scale=color_scale(names), sort=names, legend={"orient": "bottom"})
@@ -137,7 +144,8 @@ def family_paths(z: np.ndarray, *, x_values: Sequence[float], y_values: Sequence
                             {"x": q("px"), "y": q("py"),
                              "tooltip": path_tooltip(tips, x_title, y_title, step_title, text)},
                             transform=[scrub.member_filter()]))
-    layers += _note_layers(scrub, notes, None, "", q("px"), s)
+    if notes is not None:
+        layers.append(member_notes(scrub, notes, s))
     out = finish(layer(*layers, height=height), projector, None)
     out.params = [alt.TopLevelSelectionParameter(**scrub.param(), views=[VIEW])]
     if notes is not None:                               # the member's numbers sit between the title and the plot

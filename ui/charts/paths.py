@@ -96,24 +96,29 @@ def _path_frame(paths: pd.DataFrame, window: tuple, tips: Mapping[str, str], out
 
 def surface_layer(z: np.ndarray, xv: np.ndarray, yv: np.ndarray, *, x_title: str, y_title: str, value_title: str,
                   domain: tuple[float, float] | None, scheme: str, text: ChartText, height: int,
-                  max_cells: int) -> tuple[alt.Chart, tuple]:
-    """The heat map of ``z`` over the window its grid spans, and that window ((x_lo, x_hi), (y_lo, y_hi))."""
+                  max_cells: int, pad: int = 0, legend_below: bool = False) -> tuple[alt.Chart, tuple]:
+    """The heat map of ``z`` over the window its grid spans, and that window ((x_lo, x_hi), (y_lo, y_hi)).
+    ``pad``: pixels of margin around the window (room for marks on its edge); ``legend_below``: the colour bar
+    lies under the plot (the plot gets the width), else it stands at its right, as high as the plot."""
     z = np.asarray(z, dtype=float).reshape(len(yv), len(xv))
     window = ((float(xv[0]), float(xv[-1])), (float(yv[0]), float(yv[-1])))
     cells, (lo, hi) = _grid_frame(z, xv, yv, window, domain, max_cells)
     cells["status_text"] = status_texts(cells.pop("status").to_numpy(), text)
     value_tip = (tip("value_text", value_title) if "value_text" in cells
                  else tip("value", value_title, "quantitative", format=".4~g"))
-    xs = {"domain": list(window[0]), "nice": False, "zero": False}
-    ys = {"domain": list(window[1]), "nice": False, "zero": False}
+    margin = {"padding": pad} if pad else {}
+    xs = {"domain": list(window[0]), "nice": False, "zero": False, **margin}
+    ys = {"domain": list(window[1]), "nice": False, "zero": False, **margin}
     fmt = {"format": ".4~g"}
     colour = {"scheme": scheme, "domain": [lo, hi]}
     return chart(cells, "rect",
                  {"x": q("x0", x_title, scale=xs), "x2": {"field": "x1"}, "y": q("y0", y_title, scale=ys),
                   "y2": {"field": "y1"},
                   "fill": q("c", value_title, scale=colour,
-                            legend={"type": "gradient", "orient": "right", "direction": "vertical",
-                                    "gradientLength": max(height - 150, 80), "format": ".3~g"}),
+                            legend={"type": "gradient", "format": ".3~g",
+                                    **({"orient": "bottom", "direction": "horizontal", "gradientLength": 160}
+                                       if legend_below else {"orient": "right", "direction": "vertical",
+                                                             "gradientLength": max(height - 150, 80)})}),
                   "tooltip": [tip("x", x_title, "quantitative", **fmt), tip("y", y_title, "quantitative", **fmt),
                               value_tip, tip("status_text", text.status)]}), window
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ui.charts.clamp import EXACT, LOG10_LIMIT, OVERFLOW, UNDERFLOW, auto_domain, clamp, fmt_values, status_texts
-from ui.charts.family import NOTE_GAP, _note_layers
+from ui.charts.notes import member_notes
 from ui.charts.scrub import ScrubParam, js
 from ui.charts.text import ENGLISH, ChartText
 from ui.charts.theme import OVERFLOW_SHAPE, UNDERFLOW_SHAPE, color_scale, finish, sizes
@@ -31,12 +31,14 @@ VIEW = "replay_lines"  # name of the layer the scrub's selection lives in (the f
 @dataclass(frozen=True)
 class Panel:
     """One quantity of the runs: ``curves`` run name -> value per step (a run that stopped early is shorter),
-    ``refs`` name -> a constant drawn dashed across the panel (a baseline, a threshold)."""
+    ``refs`` name -> a constant drawn dashed across the panel (a baseline, a threshold), ``notes`` one text per
+    value of the slider's grid (lo = 0: step k's numbers), written at the panel's top right while it is there."""
 
     title: str
     y_title: str
     curves: Mapping[str, np.ndarray]
     refs: Mapping[str, float] = field(default_factory=dict)
+    notes: Sequence[str] | None = None
 
 
 def _rows(p: Panel, lo: float, hi: float, text: ChartText) -> pd.DataFrame:
@@ -63,7 +65,7 @@ def _band(k: int, count: int, title_px: int, gap_px: int) -> tuple[str, str]:
 
 
 def _panel(p: Panel, k: int, count: int, *, scrub: ScrubParam, x_enc: dict, log_y: bool, color: dict,
-           text: ChartText, s: dict, title_px: int, gap_px: int) -> alt.LayerChart:
+           text: ChartText, s: dict, title_px: int, gap_px: int, pad: int) -> alt.LayerChart:
     """Panel k of ``count``: its curves up to the slider, overflow marks, tooltips, the runs' dots at the slider's
     step and a title, on its own y scale over its band of the plot."""
     every = np.concatenate([np.asarray(v, dtype=float).ravel() for v in p.curves.values()] +
@@ -73,7 +75,7 @@ def _panel(p: Panel, k: int, count: int, *, scrub: ScrubParam, x_enc: dict, log_
     rows = _rows(p, lo, hi, text)
     bottom, top = _band(k, count, title_px, gap_px)
     y_enc = q("y", p.y_title, scale={"type": "log" if log_y else "linear", "range": [{"expr": bottom}, {"expr": top}],
-                                     **FREE},
+                                     "padding": pad, **FREE},
               axis={"orient": "left", **({"format": "~e"} if log_y else {})})
     tooltip = [tip("series", text.series), tip("t", x_enc["title"], "quantitative"), tip("value_text", p.y_title),
                tip("status_text", text.status)]
@@ -106,12 +108,13 @@ def _panel(p: Panel, k: int, count: int, *, scrub: ScrubParam, x_enc: dict, log_
                         {"type": "text", "align": "left", "baseline": "bottom", "dy": -4, "fontSize": s["title"],
                          "fontWeight": "bold", "color": "#222222"},
                         {"x": {"value": 0}, "y": {"value": {"expr": top}}, "text": n("title")}))
+    if p.notes is not None:                             # this step's numbers, at the band's top right
+        layers.append(member_notes(scrub, p.notes, s, x="width", y={"expr": top}, align="right", bold=False))
     return layer(*layers)
 
 
-def replay_runs(panels: Sequence[Panel], *, scrub: ScrubParam, notes: Sequence[str] | None = None,
-                log_y: bool = True, x_title: str | None = None, text: ChartText = ENGLISH, projector: bool = False,
-                height: int = 460) -> alt.LayerChart:
+def replay_runs(panels: Sequence[Panel], *, scrub: ScrubParam, log_y: bool = True, x_title: str | None = None,
+                text: ChartText = ENGLISH, projector: bool = False, height: int = 460) -> alt.LayerChart:
     """The ``panels`` stacked in one plot over a shared step axis, every run drawn up to the slider's step.
 
     One view, not a concat of charts: it stretches across its column like every other chart, and the slider
@@ -120,24 +123,21 @@ def replay_runs(panels: Sequence[Panel], *, scrub: ScrubParam, notes: Sequence[s
     Parameters
     ----------
     panels : the quantities, each with its runs (same run names in every panel: one colour each)
-    scrub : the slider over training steps (``lo`` = 0, ``step`` = 1); its ``hi`` is the last step drawn
-    notes : one text per step 0 .. len(notes) - 1, written above the plot while the slider is there (give one for
-        every value the slider's URL form allows, also beyond the runs' end)
+    scrub : the slider over training steps (``lo`` = 0, ``step`` = 1); its ``hi`` is the last step drawn (the
+        panels' notes cover every value its URL form allows, also beyond the runs' end)
     height : of the whole chart
     """
     s = sizes(projector)
     names = list(dict.fromkeys([name for p in panels for name in (*p.curves, *p.refs)])) or ["-"]
     color = n("series", None, scale=color_scale(names), sort=names)
-    x_enc = q("t", x_title or text.time, scale=FREE)
+    pad = int(np.sqrt(s["flag"]) / 2) + 3               # a dot or triangle on the plot's edge stays inside it
+    x_enc = q("t", x_title or text.time, scale={**FREE, "padding": pad})
     title_px, gap_px = int(s["title"] * 1.8), int(s["label"] * 2)
     layers = [_panel(p, k, len(panels), scrub=scrub, x_enc=x_enc, log_y=log_y, color=color, text=text, s=s,
-                     title_px=title_px, gap_px=gap_px) for k, p in enumerate(panels)]
+                     title_px=title_px, gap_px=gap_px, pad=pad) for k, p in enumerate(panels)]
     layers.append(chart(pd.DataFrame({"end": [float(scrub.hi)]}), {"type": "rule", "color": "#444444",
                                                                     "strokeDash": [2, 3]}, {"x": q("t")},
                         transform=[{"calculate": f"min({scrub.signal}, datum.end)", "as": "t"}]))
-    layers += _note_layers(scrub, notes, None, "", x_enc, s)
     out = finish(layer(*layers, height=height, resolve={"scale": {"y": "independent"}}), projector, None)
     out.params = [alt.TopLevelSelectionParameter(**scrub.param(), views=[VIEW])]
-    if notes is not None:                               # room above the plot for the step's numbers
-        out.padding = {"top": int(s["title"] * 1.6 + NOTE_GAP), "left": 5, "right": 5, "bottom": 5}
     return out
