@@ -1,8 +1,13 @@
 """Page 5 (gradient clipping): the numbers on the charts are the core's, the clipping rules hold on the paths as
 drawn, part B trains with and without clipping (cached, progress bar gone afterwards), clipping leaves the
-vanishing ratio unchanged. The generic checks (presets, zh, projector, hostile links, random views) are in
-test_pages.py; part B's charts only run when its tab is open, so its random views are here."""
+vanishing ratio unchanged. Each part's main control is a scrub (ui/scrub.py): part A's start w0 (the surface chart
+holds the descents from every start), part B's training step (a replay of both runs). The generic checks (presets,
+zh, projector, hostile links, random views) are in test_pages.py; part B's charts only run when its tab is open,
+so its random views are here."""
 from __future__ import annotations
+
+import io
+import json
 
 import numpy as np
 import pandas as pd
@@ -17,10 +22,13 @@ from tests.apptest_utils import (
     assert_translated,
     chart_frames,
     click_preset,
+    control_value,
     control_values,
     page_controls,
     query_from,
+    release_scrub,
     run_page,
+    scrub_chart,
 )
 from ui.i18n import translate
 
@@ -46,10 +54,28 @@ def frame_with(at, *cols) -> pd.DataFrame:
     return found[0]
 
 
+def title_of(spec: dict):
+    title = spec.get("title")
+    return title.get("text") if isinstance(title, dict) else title
+
+
 def frame_by_title(at, key: str, **fmt) -> pd.DataFrame:
     """The largest dataset of the chart titled ``<page>.<key>`` (its curves; the small one holds zones)."""
-    chart = next(c for c in chart_frames(at) if c.spec.get("title") == en(key, **fmt))
+    chart = next(c for c in chart_frames(at) if title_of(c.spec) == en(key, **fmt))
     return max(chart.frames, key=len)
+
+
+def wall(at) -> pd.DataFrame:
+    found = [f for c in chart_frames(at) for f in c.frames if set(f.columns) == {"x", "y", "series", "i"}]
+    assert len(found) == 1
+    return found[0]
+
+
+def replay(at) -> dict[str, pd.DataFrame]:
+    """The replay's rows of each panel (loss, grad): one per (run, step)."""
+    chart = next(c for c in chart_frames(at) if "train_at" in json.dumps(c.spec.get("params", [])))
+    loss, grad = [f for f in chart.frames if "last" in f.columns]
+    return {"loss": loss, "grad": grad}
 
 
 def path(at, rule: str) -> pd.DataFrame:
@@ -69,8 +95,8 @@ def test_heat_map_is_core_cliff_loss():
     assert len(cells) == 2500
     assert np.allclose(cells["value"], np.log10(np.maximum(E, 1e-12)), rtol=0, atol=1e-12)
     assert cells["x"].min() == -2 and cells["x"].max() == 12 and cells["y"].min() == -6 and cells["y"].max() == 2
-    wall = frame_with(at, "i", "series")
-    assert np.allclose(wall["y"], wall_b(wall["x"]))
+    line = wall(at)
+    assert np.allclose(line["y"], wall_b(line["x"]))
 
 
 def test_default_start_is_next_to_the_wall_and_paths_match_core():
@@ -139,15 +165,120 @@ def test_far_from_the_wall_clipping_does_nothing():
     assert np.allclose(p["none"]["x"], p["norm"]["x"]) and np.allclose(p["none"]["y"], p["value"]["y"])
 
 
+# --- part A's main control: the start w0, a slider in the surface chart ---------------------------------------------
+def scrub_spec(key: str):
+    specs, _ = page_controls(PAGE)
+    return next(s for s in specs if s.key == key)
+
+
+def packed_paths(at) -> pd.DataFrame:
+    return frame_with(at, "i", "series", "x", "y", "k")
+
+
+def member_path(packed: pd.DataFrame, f: int, rule: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    row = packed[(packed["i"] == f) & (packed["series"] == en(f"rule.{rule}"))]
+    assert len(row) == 1
+    return tuple(np.array(str(row.iloc[0][c]).split(","), dtype=float) for c in ("x", "y", "k"))
+
+
+def chart_bytes(el) -> int:
+    return sum(len(d.data.data) for d in el.proto.datasets)
+
+
+def test_the_surface_chart_holds_the_descents_from_every_start():
+    w0 = scrub_spec("w0")
+    at = run()
+    packed = packed_paths(at)
+    assert len(packed) == 3 * len(w0.values) == 3 * 251
+    fam = gc.paths_family(w0.values, -6.0, False, 0.1, 40, 1.0, 1.0)
+    for f in (0, 37, 100, 160, 213, 250):                      # every member is the core's path (6 digits)
+        for rule in ("none", "norm", "value"):
+            x, y, k = member_path(packed, f, rule)
+            np.testing.assert_allclose(x, fam[rule]["w"][f], rtol=1e-5)
+            np.testing.assert_allclose(y, fam[rule]["b"][f], rtol=1e-5)
+            assert list(k) == list(range(41))
+    notes = frame_with(at, "i", "note")
+    assert len(notes) == 251 and notes.loc[160, "note"] == en("note", grad="209", none="0.49", norm="0.0353",
+                                                              value="0.0341")
+    hover = frame_with(at, "shape", "px", "step")
+    assert set(hover["i"]) == {160}                             # tooltips: the member the script knows
+    spec = json.loads(scrub_chart(at, "w0").proto.spec)
+    assert spec["params"][0]["value"] == [{"w0": 6.0}]
+    assert spec["params"][0]["bind"] == {"input": "range", "min": -10.0, "max": 15.0, "step": 0.1,
+                                         "name": en("w0")}
+    assert chart_bytes(scrub_chart(at, "w0")) < 1_000_000     # the family's data at defaults
+    assert "w0" not in [sl.key for sl in at.slider], "no second slider for w0"
+
+
+def test_released_start_drives_tiles_secondary_charts_and_csv(monkeypatch):
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    csvs = []
+    original = MediaFileManager.add_deferred
+
+    def spy(self, data_callable, *args, **kwargs):
+        csvs.append(data_callable)
+        return original(self, data_callable, *args, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", spy)
+    at = run()
+    spec_before = json.loads(scrub_chart(at, "w0").proto.spec)
+    at = release_scrub(at, "w0", 5.0)
+    assert_page_ok(at)
+    assert control_value(at, PAGE, scrub_spec("w0")) == 5.0 and at.query_params["w0"] == "5"
+    ref = gc.paths(w0=5.0, lr=0.1, steps=40, norm_threshold=1.0, value_limit=1.0)
+    m = metrics(at)
+    assert m[en("metric.grad_max")] == "716"
+    for rule in ("none", "norm", "value"):
+        assert m[en(f"metric.final_{rule}")] == f"{ref[rule]['loss'][-1]:.3g}"
+        p = path(at, rule)                                      # the hover points: the released start's paths
+        assert p.loc[0, "x"] == 5.0 and np.allclose(p["x"], ref[rule]["w"]) and np.allclose(p["y"], ref[rule]["b"])
+    cut = frame_by_title(at, "chart.slice")                     # the cut along b goes through w = 5 now
+    loss = cut[cut["series"] == en("series.E")]
+    E, _, _ = cliff_loss(np.full(len(loss), 5.0), loss["x"].to_numpy())
+    assert np.allclose([float(v) for v in loss["log10_text"]], np.log10(np.maximum(E, 1e-12)), atol=1e-3)
+    lengths = frame_by_title(at, "chart.steps")
+    norm = lengths[lengths["series"] == en("rule.norm")].sort_values("x")
+    assert np.allclose([float(v) for v in norm["log10_text"]], np.log10(ref["norm"]["step_norm"][:-1]), atol=1e-3)
+    csv = pd.read_csv(io.BytesIO(csvs[-1]()))
+    paths_rows = csv[csv["part"] == "path"]
+    assert (paths_rows[paths_rows["k"] == 0]["w"] == 5.0).all() and (csv[csv["part"] == "slice"]["w"] == 5.0).all()
+    assert json.loads(scrub_chart(at, "w0").proto.spec) == spec_before, "the chart keeps its spec after a release"
+
+
+def test_presets_and_links_set_the_start():
+    w0 = scrub_spec("w0")
+    at = click_preset(run_page(PAGE), "negative_w")
+    assert control_value(at, PAGE, w0) == -6.0 and at.query_params["w0"] == "-6"
+    assert json.loads(scrub_chart(at, "w0").proto.spec)["params"][0]["value"] == [{"w0": -6.0}]
+    at = click_preset(release_scrub(at, "w0", 7.5), "__reset__")
+    assert control_value(at, PAGE, w0) == 6.0 and "w0" not in at.query_params
+    at = run({"w0": "5.04"})                                    # between grid points: the nearest one
+    assert control_value(at, PAGE, w0) == 5.0 and at.query_params["w0"] == "5"
+    assert path(at, "none").loc[0, "x"] == 5.0
+    for bad in ("15.5", "-11", "nan", "abc"):                   # out of range: the default, with a notice
+        at = run({"w0": bad})
+        assert control_value(at, PAGE, w0) == 6.0 and "w0" not in at.query_params
+        assert at.toast and en("w0") in at.toast[0].value
+
+
+def test_heaviest_family_fits_its_budget():
+    at = run({"steps": "100", "lr": "1", "gap": "-9"})
+    assert chart_bytes(scrub_chart(at, "w0")) < 3_000_000
+    assert len(packed_paths(at)) == 3 * 251 and member_path(packed_paths(at), 160, "norm")[2][-1] == 100
+
+
 # --- part B: training and the vanishing panel -------------------------------------------------------------------------
 def test_training_with_and_without_clipping_matches_core():
     at = run(training=True)
-    assert len(chart_frames(at)) == 3
-    loss = frame_by_title(at, "chart.loss")
+    assert len(chart_frames(at)) == 2                          # the replay of both runs, the vanishing panel
+    rows = replay(at)
     ref = gc.training("rnn", 40, 32, 150, 0.05, 2.0, 1.0, 0)
     for key, hist in (("plain", ref["plain"]), ("clipped", ref["clipped"])):
-        got = loss[(loss["series"] == en(f"series.{key}")) & (loss["kind"] == "curve")].sort_values("x")
-        assert [float(v) for v in got["value_text"]] == pytest.approx(hist.loss, rel=1e-3)
+        for q, want in (("loss", hist.loss), ("grad", hist.grad_norm)):
+            got = rows[q][rows[q]["series"] == en(f"series.{key}")].sort_values("t")
+            assert list(got["t"]) == list(range(len(want)))
+            assert [float(v) for v in got["value_text"]] == pytest.approx(want, rel=1e-3)
     m = metrics(at)
     assert float(m[en("metric.grad_plain")]) > 1e10            # the plain run explodes ...
     assert float(m[en("metric.loss_clipped")]) < 1.0            # ... the clipped one does not
@@ -156,7 +287,7 @@ def test_training_with_and_without_clipping_matches_core():
 
 def test_huge_losses_are_marked_not_nan():
     at = run({"train_lr": "0.3", "gain": "3"}, training=True)
-    loss = frame_by_title(at, "chart.loss")                     # the plain run passes 1e300, then inf
+    loss = replay(at)["loss"]                                   # the plain run passes 1e300, then inf
     assert (loss["status"] == "overflow").any() and loss["y"].max() <= 1e300
     assert metrics(at)[en("metric.loss_plain")] == en("diverged", step=122)
 
@@ -189,19 +320,57 @@ def test_training_is_cached(monkeypatch):
     run(query, training=True)
     assert len(calls) == 1
     at = run(query, training=True)                             # a new session, same values: from the cache
-    assert len(calls) == 1 and len(chart_frames(at)) == 3
+    assert len(calls) == 1 and len(chart_frames(at)) == 2
     run(query, training=True, lang="zh")                       # the language is not part of the cache key
     assert len(calls) == 1
+
+
+def test_the_replay_shows_the_runs_up_to_the_released_step():
+    train_at = scrub_spec("train_at")
+    at = run(training=True)
+    el = scrub_chart(at, "train_at")
+    spec = json.loads(el.proto.spec)
+    assert spec["params"][0]["bind"]["max"] == 149 and spec["params"][0]["value"] == [{"train_at": 149}]
+    notes = [f for f in chart_frames(at) for f in f.frames if "note" in f.columns]
+    assert len(notes) == 2 and all(len(n) == 201 for n in notes)   # every step of the URL's range, per panel
+    ref = gc.training("rnn", 40, 32, 150, 0.05, 2.0, 1.0, 0)
+    plain, clipped = ref["plain"], ref["clipped"]
+    assert notes[0].loc[60, "note"] == en("replay_note", step=60, plain=f"{plain.loss[60]:.3g}",
+                                          clipped=f"{clipped.loss[60]:.3g}")
+    assert notes[1].loc[180, "note"] == en("replay_note", step=180, plain=f"{plain.grad_norm[-1]:.3g}",
+                                           clipped=f"{clipped.grad_norm[-1]:.3g}")   # beyond the end: the last
+    m_before = metrics(at)
+    at = release_scrub(at, "train_at", 60)
+    assert_page_ok(at)
+    assert control_value(at, PAGE, train_at) == 60 and at.query_params["train_at"] == "60"
+    assert json.loads(scrub_chart(at, "train_at").proto.spec) == spec, "the chart keeps its spec after a release"
+    assert metrics(at) == m_before                              # the tiles sum up the whole runs
+    at.session_state[TAB] = translate("en", f"{PAGE}.tab.cliff")   # away and back: the chart is drawn anew,
+    at.run()
+    at.session_state[TAB] = translate("en", f"{PAGE}.tab.training")
+    at.run()                                                    # ... at the released step
+    assert json.loads(scrub_chart(at, "train_at").proto.spec)["params"][0]["value"] == [{"train_at": 60}]
+
+
+def test_replay_links_snap_and_fall_back():
+    train_at = scrub_spec("train_at")
+    at = run({"train_at": "60.4", "train_steps": "50"}, training=True)
+    assert control_value(at, PAGE, train_at) == 60 and at.query_params["train_at"] == "60"
+    spec = json.loads(scrub_chart(at, "train_at").proto.spec)
+    assert spec["params"][0]["bind"]["max"] == 49 and spec["params"][0]["value"] == [{"train_at": 49}]
+    for bad in ("250", "-1", "x"):
+        at = run({"train_at": bad}, training=True)
+        assert control_value(at, PAGE, train_at) == 200 and "train_at" not in at.query_params
+        assert at.toast and en("train_at") in at.toast[0].value
 
 
 def test_presets_open_their_part():
     at = click_preset(run_page(PAGE), "lstm")
     assert_page_ok(at)
-    titles = {c.spec.get("title") for c in chart_frames(at)}
-    assert en("chart.loss") in titles and at.session_state["cell"] == "lstm"
+    assert scrub_chart(at, "train_at") and at.session_state["cell"] == "lstm"
     at = click_preset(at, "steep")
     assert_page_ok(at)
-    assert en("chart.surface") in {c.spec.get("title") for c in chart_frames(at)}
+    assert en("chart.surface") in {title_of(c.spec) for c in chart_frames(at)} and scrub_chart(at, "w0")
 
 
 def test_chinese_training_part_is_translated():
@@ -213,11 +382,12 @@ def test_chinese_training_part_is_translated():
 def test_malformed_links_fall_back_to_defaults():
     specs, _ = page_controls(PAGE)
     defaults = {s.key: s.default for s in specs}
-    bad = {"w0": "abc", "below": "maybe", "gap": "nan", "lr": "-1", "steps": "1e9", "cell": "gru", "gain": "inf",
-           "T": "12.5", "H": "<b>8</b>", "seed": "99999999999999999999", "rho": ""}
+    bad = {"w0": "abc", "train_at": "-3", "below": "maybe", "gap": "nan", "lr": "-1", "steps": "1e9", "cell": "gru",
+           "gain": "inf", "T": "12.5", "H": "<b>8</b>", "seed": "99999999999999999999", "rho": ""}
     at = run(bad, training=True)
-    for key in bad:
-        assert at.session_state[key] == defaults[key], key
+    for spec in specs:
+        if spec.key in bad:
+            assert control_value(at, PAGE, spec) == defaults[spec.key], spec.key
 
 
 def test_random_training_views():
@@ -230,6 +400,6 @@ def test_random_training_views():
     @given(values=control_values(part_b))
     def check(values):
         at = run(query_from(part_b, values), training=True)
-        assert len(chart_frames(at)) == 3
+        assert len(chart_frames(at)) == 2
 
     check()
