@@ -1,4 +1,4 @@
-"""core.cliff: exact gradients vs finite differences and a scalar BPTT loop; the wall; descend()."""
+"""core.cliff: exact gradients vs finite differences and a scalar BPTT loop; the wall; descend(); descend_family()."""
 import math
 import timeit
 import warnings
@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pytest
 
-from core.cliff import cliff_loss, descend, wall_b
+from core.cliff import RULES, cliff_loss, descend, descend_family, wall_b
 
 
 def sigmoid_ref(z):
@@ -201,3 +201,59 @@ def test_zero_steps_and_bad_rule():
     assert len(path["w"]) == 1 and path["step_norm"][0] == 0.0
     with pytest.raises(ValueError):
         descend(1.0, 0.0, lr=0.1, steps=3, rule="clip")
+
+
+# ---------------------------------------------------------------- descend_family: every member is descend()
+PATH_KEYS = ("w", "b", "loss", "grad_norm", "step_norm", "cos")
+
+
+def assert_member_is_descend(fam, f, w0, b0, lr, steps, rule, threshold):
+    """Member f equals the single path bit for bit (the batched code repeats descend's arithmetic, down to the
+    BLAS dot products), then NaN."""
+    single = descend(w0, b0, lr, steps, rule=rule, threshold=threshold)
+    n = int(fam["n"][f])
+    assert n == len(single["w"]) and bool(fam["overflow"][f]) is single["overflow"]
+    for k in PATH_KEYS:
+        np.testing.assert_array_equal(fam[k][f, :n], single[k], err_msg=f"{k} of member {f} ({rule})")
+        assert np.isnan(fam[k][f, n:]).all()
+
+
+@pytest.mark.parametrize(("gap", "lr", "steps", "threshold"), [
+    (-6.0, 0.1, 40, 1.0),       # the page's defaults: at the wall
+    (-9.0, 1.0, 100, 0.05),     # the heaviest settings, a tiny threshold
+    (0.5, 0.77, 25, 5.0),       # far from the wall: clipping never acts
+    (-2.5, 0.01, 0, 0.3),       # no step at all
+])
+def test_every_member_is_the_single_descent(gap, lr, steps, threshold):
+    rng = np.random.default_rng(int(10 * gap) % 97)
+    w0 = np.round(rng.uniform(-10, 15, size=60), 1)
+    b0 = wall_b(w0) + 10.0 ** gap * rng.choice([-1.0, 1.0], size=60)
+    rules = rng.choice(np.array(RULES, dtype=object), size=60)      # mixed rules in one pass
+    fam = descend_family(w0, b0, lr, steps, rules, threshold)
+    assert fam["w"].shape == (60, steps + 1)
+    for f in range(60):
+        assert_member_is_descend(fam, f, w0[f], b0[f], lr, steps, rules[f], threshold)
+
+
+def test_family_members_that_overflow_stop_like_the_single_path():
+    w0 = np.array([6.0, 6.0, 1.0, 6.0, 6.0])
+    b0 = wall_b(w0) + np.array([1e-8, 1e-8, 0.0, np.inf, 1e-6])
+    rules = ["none", "norm", "value", "none", "value"]
+    thresholds = np.array([1.0, 2.0, 1.0, 1.0, 1e300])
+    fam = descend_family(w0, b0, 1e305, 10, rules, thresholds)
+    assert fam["overflow"][0] and fam["n"][0] == 1                  # thrown beyond float range by its first step
+    assert fam["overflow"][3] and fam["n"][3] == 0                  # a start that is not finite: no path
+    assert not fam["overflow"][1] and fam["n"][1] == 11             # clipped: it walks on
+    for f, rule in enumerate(rules):
+        assert_member_is_descend(fam, f, w0[f], b0[f], 1e305, 10, rule, thresholds[f])
+
+
+def test_family_input_checks():
+    with pytest.raises(ValueError):
+        descend_family([1.0], [0.0], 0.1, 3, rules="clip")
+    with pytest.raises(ValueError):
+        descend_family([1.0], [0.0], 0.1, -1)
+    with pytest.raises(ValueError):
+        descend_family([1.0], [0.0], 0.1, 3, rules="value", thresholds=-1.0)
+    one = descend_family(6.0, float(wall_b(6.0)) + 1e-6, 0.1, 5)            # scalars: a family of one
+    assert one["w"].shape == (1, 6)

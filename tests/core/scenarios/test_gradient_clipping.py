@@ -34,3 +34,20 @@ def test_training_with_and_without_clipping():
     assert progress[-1] == (60, 60)
     assert max(r["clipped"].grad_norm) > 1.0                           # recorded before clipping
     assert len(r["plain"].loss) == len(r["clipped"].loss) == 30 or r["plain"].diverged_at is not None
+
+
+def test_paths_family_is_paths_from_every_start():
+    from core.family import grid
+
+    w0s = grid(-10.0, 15.0, 0.1)
+    fam = gc.paths_family(w0s, gap=-7.0, below=True, lr=0.3, steps=20, norm_threshold=0.5, value_limit=0.2)
+    assert fam["b0"].shape == (251,) and np.array_equal(fam["w0"], w0s)
+    for f in (0, 99, 160, 250):
+        b0 = float(gc.start_b(w0s[f], -7.0, True))
+        assert fam["b0"][f] == b0 and b0 < float(gc.wall_b(w0s[f]))
+        single = gc.paths(w0=w0s[f], b0=b0, lr=0.3, steps=20, norm_threshold=0.5, value_limit=0.2)
+        got = gc.member(fam, f)
+        for rule in ("none", "norm", "value"):
+            assert got[rule]["overflow"] is single[rule]["overflow"]
+            for k in ("w", "b", "loss", "grad_norm", "step_norm", "cos"):
+                np.testing.assert_array_equal(got[rule][k], single[rule][k])
