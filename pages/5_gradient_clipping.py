@@ -16,7 +16,7 @@ from core.cliff import CLIFF_LATEX, RULES, cliff_loss, descend, wall_b
 from core.clipping import CLIP_NORM_LATEX, CLIP_VALUE_LATEX, clip_by_norm, clip_by_value
 from core.scenarios import gradient_clipping as gc
 from ui import Choice, Number, Scrub, Slider, Toggle, charts
-from ui.charts.family_paths import family_paths
+from ui.charts.family_paths import family_paths, pack_paths
 from ui.charts.replay import Panel, replay_runs
 from ui.parts import part_tabs, slotted
 
@@ -102,8 +102,10 @@ def cut(w, b_lo, b_hi):
 @ui.cached(max_entries=32)
 def descents(gap, below, lr, steps, max_norm, clip_value):
     """The three descents from every start w0 of the slider, in one batched pass (what the chart shows while
-    the slider moves); 251 starts x 3 rules x (steps + 1) points, a few MB at most."""
-    return gc.paths_family(W0.values, gap, below, lr, steps, max_norm, clip_value)
+    the slider moves; 251 starts x 3 rules x (steps + 1) points, a few MB at most), and the chart's packed rows
+    of them (series: the rule ids)."""
+    fam = gc.paths_family(W0.values, gap, below, lr, steps, max_norm, clip_value)
+    return fam, pack_paths({r: (fam[r]["w"], fam[r]["b"]) for r in RULES})
 
 
 @ui.cached(max_entries=64)
@@ -167,7 +169,7 @@ def cliff_part():
     lengths, the tiles."""
     names = {r: t(f"gradient_clipping.rule.{r}") for r in RULES}
     with st.spinner(t("gradient_clipping.computing")):   # shown only if a new family takes longer than 0.5 s
-        fam = descents(v.gap, v.below, v.lr, v.steps, v.max_norm, v.clip_value)
+        fam, packed = descents(v.gap, v.below, v.lr, v.steps, v.max_norm, v.clip_value)
     f = W0.index(v.w0)
     runs = gc.member(fam, f)
     b0 = float(fam["b0"][f])
@@ -180,7 +182,7 @@ def cliff_part():
     with a_right:
         ui.show_chart(family_paths(
             surf["log_E"], x_values=surf["w"], y_values=surf["b"],
-            paths={names[r]: (fam[r]["w"], fam[r]["b"]) for r in RULES}, scrub=ui.scrub_param(ctx, W0),
+            paths=packed.assign(series=packed["series"].cat.rename_categories(names)), scrub=ui.scrub_param(ctx, W0),
             hover=steps, hover_member=f, notes=cliff_notes(fam), lines=wall,
             path_tips={"loss": t("gradient_clipping.tip.loss"), "grad_norm": t("gradient_clipping.tip.grad"),
                        "step_norm": t("gradient_clipping.tip.step")},

@@ -30,7 +30,7 @@ from ui.charts.paths import (
     point_layers,
     surface_layer,
 )
-from ui.charts.scrub import ScrubParam, _joined, js
+from ui.charts.scrub import DIGITS, ScrubParam, js
 from ui.charts.text import ENGLISH, ChartText
 from ui.charts.theme import color_scale, finish, sizes
 from ui.charts.vl import chart, layer, n, q
@@ -49,9 +49,16 @@ def _step_text(n_points: int) -> str:
     return ",".join(str(k) for k in range(n_points))
 
 
+def _joined(rows: np.ndarray) -> np.ndarray:
+    """Each row of finite numbers as comma-separated text, ``DIGITS`` significant digits (what
+    ``ui.charts.scrub.pack`` writes; formatted by Python, three times faster than ``np.char.mod`` here)."""
+    return np.array([",".join([f"{v:.{DIGITS}g}" for v in row]) for row in np.asarray(rows).tolist()], dtype=object)
+
+
 def pack_paths(paths: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
     """Rows (member i, series, x, y, k): each member's path with its points as comma-separated text (``k`` the
-    step numbers). ``paths``: name -> (x, y), (F, N) arrays, NaN after a path's end (a path that ended early)."""
+    step numbers). ``paths``: name -> (x, y), (F, N) arrays of finite numbers, NaN after a path's end (a path
+    that ended early). ``series`` is categorical: rename its categories to relabel a cached frame."""
     parts = []
     for name, (xs, ys) in paths.items():
         xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
@@ -69,8 +76,8 @@ def pack_paths(paths: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> pd.DataFra
         parts.append(pd.DataFrame({"i": np.arange(F, dtype=np.uint16)[keep], "series": name, "x": x_text[keep],
                                    "y": y_text[keep], "k": k_text[keep]}))
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["i", "series", "x", "y", "k"])
-    for col in ("series", "k"):                        # Arrow sends each distinct text once
-        out[col] = out[col].astype("category")
+    out["series"] = pd.Categorical(out["series"], categories=list(paths))
+    out["k"] = out["k"].astype("category")             # Arrow sends each distinct text once
     return out
 
 
@@ -99,7 +106,7 @@ def _edge_transforms(scrub: ScrubParam, window: tuple) -> list[dict]:
 
 
 def family_paths(z: np.ndarray, *, x_values: Sequence[float], y_values: Sequence[float],
-                 paths: Mapping[str, tuple[np.ndarray, np.ndarray]], scrub: ScrubParam,
+                 paths: Mapping[str, tuple[np.ndarray, np.ndarray]] | pd.DataFrame, scrub: ScrubParam,
                  hover: pd.DataFrame | None = None, hover_member: int | None = None,
                  path_tips: Mapping[str, str] | None = None, notes: Sequence[str] | None = None,
                  lines: pd.DataFrame | None = None, x_title: str = "x", y_title: str = "y",
@@ -112,7 +119,8 @@ def family_paths(z: np.ndarray, *, x_values: Sequence[float], y_values: Sequence
     ----------
     z, x_values, y_values, lines, x_title, y_title, value_title, step_title, domain, scheme, outside :
         as in :func:`ui.charts.paths.surface_paths`
-    paths : series name -> (x, y), (F, N) arrays: every member's path (NaN after its end); F = ``scrub.size``
+    paths : series name -> (x, y), (F, N) arrays: every member's path (NaN after its end); F = ``scrub.size``;
+        or those paths packed by :func:`pack_paths` already (e.g. cached with the family)
     scrub : the slider
     hover, hover_member : the points of member ``hover_member`` (the value the script knows) with their tooltip
         columns, as ``surface_paths``' ``paths`` frame (``series``, ``step``, ``x``, ``y`` and ``path_tips``)
@@ -120,23 +128,23 @@ def family_paths(z: np.ndarray, *, x_values: Sequence[float], y_values: Sequence
     """
     s = sizes(projector)
     xv, yv = np.asarray(x_values, dtype=float), np.asarray(y_values, dtype=float)
-    for name, (xs, _) in paths.items():
-        if np.shape(xs)[0] != scrub.size:
-            raise ValueError(f"{name}: {np.shape(xs)[0]} members for a slider of {scrub.size} values")
+    packed = paths if isinstance(paths, pd.DataFrame) else pack_paths(paths)
+    if len(packed) and int(packed["i"].max()) >= scrub.size:
+        raise ValueError(f"{int(packed['i'].max()) + 1} members for a slider of {scrub.size} values")
     rows = max((note.count("\n") + 1 for note in notes), default=1) if notes is not None else 0
     gap = room(s, rows) if notes is not None else 0    # the notes' lines above the plot
     surface, window = surface_layer(z, xv, yv, x_title=x_title, y_title=y_title, value_title=value_title,
                                     domain=domain, scheme=scheme, text=text, height=height,
                                     max_cells=max_cells, pad=edge_room(s), legend_below=True)
     ref = line_frame(lines, window)
-    names = list(dict.fromkeys([*paths, *(ref["series"] if ref is not None else [])])) or ["-"]
+    names = list(dict.fromkeys([*packed["series"].cat.categories, *(ref["series"] if ref is not None else [])]))
     color = n("series", None, scale=color_scale(names), sort=names, legend={"orient": "bottom"})
     layers = [surface] + ([line_layer(ref, color, text)] if ref is not None else [])
     line = chart(None, {"type": "line", "clip": True, "opacity": 0.9},
                  {"x": q("px"), "y": q("py"), "color": color, "order": q("k"), "detail": n("series")})
     line.name = VIEW
     layers.append(layer(line, *point_layers(None, color, None, s, inside=f"datum.shape == {js(INSIDE_SHAPE)}"),
-                        data=pack_paths(paths), transform=_edge_transforms(scrub, window)))
+                        data=packed, transform=_edge_transforms(scrub, window)))
     if hover is not None and len(hover) and hover_member is not None:
         tips = dict(path_tips or {})
         pts = _path_frame(hover, window, tips, outside, text, max_points=len(hover)).assign(i=np.uint16(hover_member))
