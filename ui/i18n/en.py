@@ -389,7 +389,6 @@ TABLE.update({
     'gradient_clipping.clip': 'Clipping threshold (max_norm)',
     'gradient_clipping.clip.help': 'Used by the clipped run and by the vanishing panel below.',
     'gradient_clipping.train_at': 'Replay: training step',
-    'gradient_clipping.train_at.help': 'Both runs are drawn up to this step; the numbers above the chart are this step\'s. Drag it to replay the training.',
     'gradient_clipping.replay_note': 'step {step}:  plain {plain}  ·  clipped {clipped}',
     'gradient_clipping.model': 'Length T, size H, seed',
     'gradient_clipping.T': 'Sequence length T',

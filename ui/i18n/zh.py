@@ -362,7 +362,6 @@ TABLE.update({
     'gradient_clipping.clip': '裁剪阈值（范数）',
     'gradient_clipping.clip.help': '裁剪的那次训练和下方的梯度消失面板都用这个阈值。',
     'gradient_clipping.train_at': '回放：训练步',
-    'gradient_clipping.train_at.help': '两次训练都画到这一步为止，图上方的数字是这一步的值。拖动它即可回放训练过程。',
     'gradient_clipping.replay_note': '第 {step} 步：不裁剪 {plain}  ·  裁剪 {clipped}',
     'gradient_clipping.model': '长度 T、规模 H、种子',
     'gradient_clipping.T': '序列长度 T',
