@@ -49,7 +49,8 @@ with left:
     v = panel.render()
     panel.share()
 r = compute(**v)
-fam = family(v.act, v.H, v.T, v.x_scale, v.init, v.seed)
+with ui.computing(ctx):
+    fam = family(v.act, v.H, v.T, v.x_scale, v.init, v.seed)
 d = r["distance"]
 notes = [t("vanilla_rnn.note", grad=ui.fmt_pow10(g), horizon=ui.fmt_steps(None if np.isnan(h) else int(h), v.T))
          for g, h in zip(fam["grad_T"], fam["horizon"], strict=True)]

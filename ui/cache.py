@@ -10,10 +10,14 @@ Arguments must be hashable by Streamlit (numbers, strings, tuples, arrays); retu
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, TypeVar
 
 import streamlit as st
+
+if TYPE_CHECKING:
+    from ui.frame import PageContext
 
 F = TypeVar("F", bound=Callable)
 MAX_ENTRIES = 256  # per function: presets + slider sweeps of a lecture, a few MB at most
@@ -33,3 +37,11 @@ def static_chart(fn: F) -> F:
     (``ui.show_chart`` only reads it).
     """
     return st.cache_resource(max_entries=16, show_spinner=False)(fn)
+
+
+@contextmanager
+def computing(ctx: PageContext) -> Iterator[None]:
+    """Around a family's computation (every value of the page's scrub): a translated spinner, which Streamlit
+    shows only once the block has taken 0.5 s (a cached family comes back long before)."""
+    with st.spinner(ctx.t("common.computing")):
+        yield

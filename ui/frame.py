@@ -140,7 +140,7 @@ def _nav(ctx: PageContext) -> None:
 def _header(ctx: PageContext) -> None:
     t, info = ctx.t, ctx.info
     st.header(t(f"{ctx.page}.title"), anchor=False)
-    left, right = st.columns([5, 2], vertical_alignment="center")
+    left, right = st.columns([3, 2], vertical_alignment="center")  # room for step, ← previous, next → on one line
     with left:
         st.markdown(f"##### {t(f'{ctx.page}.question')}")
     with right:
