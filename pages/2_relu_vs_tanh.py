@@ -49,6 +49,17 @@ def function_panel(lang: str, projector: bool, _ctx: ui.PageContext):
     return charts.function_grid(fn, text=_ctx.chart_text, projector=projector, title=t("relu_vs_tanh.chart.fn"))
 
 
+@ui.chart_cache
+def main_chart(H, T, x_scale, init, seed, lang, projector, _ctx):
+    """The main chart with every contender for every ρ (kept: a released slider does not rebuild it)."""
+    t, fam = _ctx.t, family(H, T, x_scale, init, seed)
+    notes = [t("relu_vs_tanh.note", tanh=ui.fmt_pow10(a), relu=ui.fmt_pow10(b), irnn=ui.fmt_pow10(c))
+             for a, b, c in zip(*(fam[k]["grad_T"] for k in ("tanh", "relu", "irnn")), strict=True)]
+    series = {t(f"relu_vs_tanh.series.{k}"): fam[k]["log_norm"] for k in relu_vs_tanh.CONTENDERS}
+    return charts.family_curves(fam["distance"], series, scrub=ui.scrub_param(_ctx, RHO), notes=notes,
+                                text=_ctx.chart_text, projector=projector, height=330)
+
+
 ctx = ui.page_frame("relu_vs_tanh", controls=SPECS, presets=PRESETS)
 t, ct, panel = ctx.t, ctx.chart_text, ctx.panel
 panel.preset_row()
@@ -63,13 +74,9 @@ curves = r["curves"]
 grad = charts.series_frame(r["distance"], {names[k]: c["log_norm"] for k, c in curves.items()},
                            x="distance", y="log10")
 with ui.computing(ctx):
-    fam = family(v.H, v.T, v.x_scale, v.init, v.seed)
-notes = [t("relu_vs_tanh.note", tanh=ui.fmt_pow10(a), relu=ui.fmt_pow10(b), irnn=ui.fmt_pow10(c))
-         for a, b, c in zip(*(fam[k]["grad_T"] for k in ("tanh", "relu", "irnn")), strict=True)]
+    chart = main_chart(v.H, v.T, v.x_scale, v.init, v.seed, ctx.lang, ctx.projector, _ctx=ctx)
 with right:
-    ui.show_chart(charts.family_curves(r["distance"], {names[k]: fam[k]["log_norm"] for k in relu_vs_tanh.CONTENDERS},
-                                       scrub=ui.scrub_param(ctx, RHO), notes=notes, text=ct, projector=ctx.projector,
-                                       height=330), ctx=ctx, scrub=RHO)
+    ui.show_chart(chart, ctx=ctx, scrub=RHO)
     ui.metric_row(ctx, {
         f"grad_{k}": ui.fmt_pow10(curves[k]["log_norm"][-1]) for k in ("tanh", "relu", "irnn")
     } | {"h_irnn": ui.fmt_pow10(float(np.max(curves["irnn"]["log_h"])))})

@@ -182,15 +182,16 @@ def _signature(spec: dict) -> str:
 
 
 def draw(ctx: PageContext, spec: Scrub, vl: dict, *, width: str = "stretch") -> None:
-    """Draw the scrubbed chart ``vl`` (a Vega-Lite dict from ``ui.charts.render.to_streamlit``) and put the
-    value into the URL. Rebuilds the chart from the current value only when its spec changed anyway."""
+    """Draw the scrubbed chart ``vl`` (a Vega-Lite dict from ``ui.charts.render.to_streamlit``, not modified: it may
+    be cached) and put the value into the URL. Rebuilds the chart from the current value only when its spec
+    changed anyway. The scrub's parameter is a top-level one (``params``), as the chart builders make it."""
     mkey = _meta_key(ctx.page, spec.key)
     meta = dict(st.session_state[mkey])
     sig = _signature(vl)
     if sig != meta["sig"]:
         meta["embed"], meta["sig"] = meta["value"], sig
-    for p in _params(vl):
-        p["value"] = [{spec.key: meta["embed"]}]
+    start = [{spec.key: meta["embed"]}]
+    vl = {**vl, "params": [{**p, "value": start} if p.get("name") == PARAM else p for p in vl.get("params", [])]}
     st.vega_lite_chart(vl, on_select="rerun", selection_mode=[PARAM], key=chart_key(ctx.page, spec.key, meta["gen"]),
                        width=width)
     url = None if spec.same(meta["value"], spec.default) else spec.to_url(meta["value"])
