@@ -211,9 +211,9 @@ TABLE.update({
     'lstm_forget_gate.no_forget': '1997 LSTM (f = 1)',
     'lstm_forget_gate.no_forget.help': 'The 1997 LSTM of Hochreiter & Schmidhuber had no forget gate: c_t = c_{t−1} + i_t ⊙ g_t, the constant error carousel. The forget-gate bias is then unused.',
     'lstm_forget_gate.preset.pytorch': 'PyTorch default',
-    'lstm_forget_gate.preset.pytorch.help': 'b_f = 0: f ≈ 0.5, so the cell path roughly halves at every step and is 1000× smaller after 12 steps (after 10 if every f_t were exactly 0.5).',
+    'lstm_forget_gate.preset.pytorch.help': 'b_f = 0: f ≈ 0.5, so the cell path roughly halves at every step and is 1000× smaller after 12 steps (10 steps if every f_t were exactly 0.5).',
     'lstm_forget_gate.preset.bf1': 'b_f = 1',
-    'lstm_forget_gate.preset.bf1.help': "Jozefowicz et al. (2015), Keras' `unit_forget_bias=True`: f ≈ 0.73. The cell path falls 1000× after 26 steps, about twice the 12 of b_f = 0, and is still 10^−12.2 at distance 100.",
+    'lstm_forget_gate.preset.bf1.help': "Jozefowicz et al. (2015), Keras' `unit_forget_bias=True`: f ≈ 0.73. The cell path falls 1000× after 26 steps, about twice the 12 steps of b_f = 0, and is still 10^−12.2 at distance 100.",
     'lstm_forget_gate.preset.long': 'b_f = 3: long memory',
     'lstm_forget_gate.preset.long.help': 'f ≈ 0.95: the gradient along the cell does not fall 1000× within 100 steps (10^−1.5 at distance 100).',
     'lstm_forget_gate.preset.lstm1997': '1997 LSTM',
@@ -344,7 +344,7 @@ TABLE.update({
     "- **Leaky units.** Freeze the update gate at a constant α: h_t = (1 − α) n_t + α h_{t−1}. This leaky integration\n"
     "  is one of the older remedies for vanishing gradients (like skip connections through time): the direct path is\n"
     "  exactly α^(T−k): a fixed time scale of about 1/(1 − α) steps, over which it falls about e-fold (α = 0.9: 10\n"
-    "  steps; a 1000× drop takes 66). A gate turns that fixed time scale into one that is\n"
+    "  steps; a 1000× drop takes 66 steps). A gate turns that fixed time scale into one that is\n"
     "  learned and can differ per unit and per step.\n"
     "- **LSTM or GRU?** The GRU has three weight blocks instead of four and no separate cell: fewer parameters (see\n"
     "  the caption) and faster steps. Neither wins on every task in published comparisons. The LSTM is the usual\n"
