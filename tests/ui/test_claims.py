@@ -313,7 +313,7 @@ def test_weight_scale_0_full_cell_chain_is_the_cell_path():
 # --- page 4: GRU update gate ----------------------------------------------------------------------------------------
 def test_update_and_reset_bias_help():
     for lang in LANGS:
-        pairs = stated("gru_update_gate.b_z.help", rf"([+−-]?\d+) → (\d\.\d+)", lang)
+        pairs = stated("gru_update_gate.b_z.help", r"([+−-]?\d+) → (\d\.\d+)", lang)
         assert len(pairs) == 2 and all(agrees(z, sigmoid(float(b.replace("−", "-")))) for b, z in pairs)
     assert_states("gru_update_gate.b_r.help", r"r ≈ (\d\.\d+)", [sigmoid(-4.0)])
     assert_mentions("gru_update_gate.b_r.help", "−4")
