@@ -453,7 +453,7 @@ TABLE.update({
     'gradient_clipping.metric.loss_clipped': 'loss, clipped',
     'gradient_clipping.metric.loss_clipped.help': 'Same model, same seed, same batches; only the update is clipped.',
     'gradient_clipping.metric.grad_plain': 'peak ‖g‖, no clip',
-    'gradient_clipping.metric.grad_plain.help': 'Largest gradient norm of the run without clipping. At the default settings it comes from the diverged read-out — ∂L/∂h_T = 2(y − target)·W_out grows with W_out and reaches the weights through the last step alone — not from a product of step Jacobians.',
+    'gradient_clipping.metric.grad_plain.help': 'Largest gradient norm of the run without clipping. At the default settings it comes from the diverged read-out — `∂L/∂h_T = 2(y − target)·W_out` grows with the read-out weights and reaches the weights through the last step alone — not from a product of step Jacobians.',
     'gradient_clipping.metric.clipped_share': 'steps clipped',
     'gradient_clipping.metric.clipped_share.help': 'Share of the clipped run\'s steps whose gradient norm was above the threshold.',
     'gradient_clipping.vanish.title': 'Clipping does not fix vanishing',
