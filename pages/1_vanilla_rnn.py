@@ -40,6 +40,19 @@ def family(act, H, T, x_scale, init, seed):
     return vanilla_rnn.family(act, RHO.values, H, T, x_scale, init, seed)
 
 
+@ui.chart_cache
+def main_chart(act, H, T, x_scale, init, seed, window, lang, projector, _ctx):
+    """The main chart with the whole family (kept: a released slider does not rebuild it)."""
+    t, fam = _ctx.t, family(act, H, T, x_scale, init, seed)
+    notes = [t("vanilla_rnn.note", grad=ui.fmt_pow10(g), horizon=ui.fmt_steps(None if np.isnan(h) else int(h), T))
+             for g, h in zip(fam["grad_T"], fam["horizon"], strict=True)]
+    return charts.family_curves(
+        fam["distance"], {t("vanilla_rnn.series.grad"): fam["log_norm"]}, scrub=ui.scrub_param(_ctx, RHO),
+        refs={t("vanilla_rnn.series.rho"): fam["log_rho"], t("vanilla_rnn.series.bound"): fam["log_bound"]},
+        notes=notes, marker=fam["horizon"], marker_label=t("vanilla_rnn.metric.horizon"), window=window,
+        text=_ctx.chart_text, projector=projector, height=330)
+
+
 ctx = ui.page_frame("vanilla_rnn", controls=SPECS, presets=PRESETS)
 t, ct, panel = ctx.t, ctx.chart_text, ctx.panel
 with panel.preset_row():
@@ -49,16 +62,12 @@ with left:
     v = panel.render()
     panel.share()
 r = compute(**v)
-fam = family(v.act, v.H, v.T, v.x_scale, v.init, v.seed)
 d = r["distance"]
-notes = [t("vanilla_rnn.note", grad=ui.fmt_pow10(g), horizon=ui.fmt_steps(None if np.isnan(h) else int(h), v.T))
-         for g, h in zip(fam["grad_T"], fam["horizon"], strict=True)]
+with ui.computing(ctx):
+    chart = main_chart(v.act, v.H, v.T, v.x_scale, v.init, v.seed, min(v.window, v.T), ctx.lang, ctx.projector,
+                       _ctx=ctx)
 with right:
-    ui.show_chart(charts.family_curves(
-        d, {t("vanilla_rnn.series.grad"): fam["log_norm"]}, scrub=ui.scrub_param(ctx, RHO),
-        refs={t("vanilla_rnn.series.rho"): fam["log_rho"], t("vanilla_rnn.series.bound"): fam["log_bound"]},
-        notes=notes, marker=fam["horizon"], marker_label=t("vanilla_rnn.metric.horizon"),
-        window=min(v.window, v.T), text=ct, projector=ctx.projector, height=330), ctx=ctx, scrub=RHO)
+    ui.show_chart(chart, ctx=ctx, scrub=RHO)
     ui.metric_row(ctx, {
         "rho": ui.fmt_num(r["rho"]),
         "sigma": ui.fmt_num(r["sigma_max"]),

@@ -168,7 +168,7 @@ def cliff_part():
     """Part A: the surface with the three descents from every start (the slider in it), the cut along b, the step
     lengths, the tiles."""
     names = {r: t(f"gradient_clipping.rule.{r}") for r in RULES}
-    with st.spinner(t("gradient_clipping.computing")):   # shown only if a new family takes longer than 0.5 s
+    with ui.computing(ctx):                              # a spinner if a new family takes longer than 0.5 s
         fam, packed = descents(v.gap, v.below, v.lr, v.steps, v.max_norm, v.clip_value)
     f = W0.index(v.w0)
     runs = gc.member(fam, f)

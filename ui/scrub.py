@@ -181,9 +181,17 @@ def _signature(spec: dict) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
+def _start(param: dict, key: str, value: float | int) -> list[dict]:
+    """The selection's start value: ``value``, within the range the chart's input offers (a chart may show part
+    of the grid, e.g. the steps of a run)."""
+    bind = param.get("bind", {})
+    return [{key: min(max(value, bind.get("min", value)), bind.get("max", value))}]
+
+
 def draw(ctx: PageContext, spec: Scrub, vl: dict, *, width: str = "stretch") -> None:
-    """Draw the scrubbed chart ``vl`` (a Vega-Lite dict from ``ui.charts.render.to_streamlit``) and put the
-    value into the URL. Rebuilds the chart from the current value only when its spec changed anyway."""
+    """Draw the scrubbed chart ``vl`` (a Vega-Lite dict from ``ui.charts.render.to_streamlit``, not modified: it may
+    be cached) and put the value into the URL. Rebuilds the chart from the current value only when its spec
+    changed anyway. The scrub's parameter is a top-level one (``params``), as the chart builders make it."""
     mkey = _meta_key(ctx.page, spec.key)
     meta = dict(st.session_state[mkey])
     sig = _signature(vl)
@@ -191,10 +199,8 @@ def draw(ctx: PageContext, spec: Scrub, vl: dict, *, width: str = "stretch") -> 
     # a new element has no slider state in the browser: also when it was not drawn in the last run (a closed tab)
     if sig != meta["sig"] or key not in st.session_state:
         meta["embed"], meta["sig"] = meta["value"], sig
-    for p in _params(vl):
-        bind = p.get("bind", {})                      # a chart may show part of the grid (e.g. up to a run's end)
-        shown = min(max(meta["embed"], bind.get("min", meta["embed"])), bind.get("max", meta["embed"]))
-        p["value"] = [{spec.key: shown}]
+    vl = {**vl, "params": [{**p, "value": _start(p, spec.key, meta["embed"])} if p.get("name") == PARAM else p
+                           for p in vl.get("params", [])]}
     st.vega_lite_chart(vl, on_select="rerun", selection_mode=[PARAM], key=key, width=width)
     url = None if spec.same(meta["value"], spec.default) else spec.to_url(meta["value"])
     if st.query_params.get(spec.key) != url:

@@ -5,8 +5,8 @@ import numpy as np
 
 from ..chains import chain_log10_norms, memory_horizon
 from ..family import chain_log10_norms_family
-from ..init import max_singular_value, raw_recurrent, spectral_radius
-from .common import by_distance, inputs, readout, vanilla_rnn
+from ..init import max_singular_value, spectral_radius
+from .common import by_distance, family_states, input_drive, inputs, readout, rescaled_family, vanilla_rnn
 
 
 def run(activation="tanh", rho=0.9, hidden=32, T=100, input_scale=1.0, init="orthogonal", window=20,
@@ -67,19 +67,8 @@ def family(activation="tanh", rhos=(0.9,), hidden=32, T=100, input_scale=1.0, in
     F = len(rhos)
     base = vanilla_rnn(activation, hidden, 1.0, init, seed)            # the shared W_ih and biases
     act = base.act
-    # the exact matrices run() uses: scale_to_spectral_radius(W_raw, rho) = W_raw * (rho / rho(W_raw))
-    raw = raw_recurrent(init, hidden, seed=seed + 1)
-    current = spectral_radius(raw)
-    W = np.stack([raw * (r / current) if current > 0 else raw.copy() for r in rhos])   # = run()'s W_hh
-    xw = (inputs(T, input_scale, seed)[:, None, :] @ base.params["weight_ih"].T + base.params["bias_ih"]
-          + base.params["bias_hh"])                                        # (T, 1, H), as RNN.forward forms it
-    h = np.zeros((F, 1, hidden))
-    hs = np.empty((F, T, hidden))
-    WT = W.transpose(0, 2, 1)
-    with np.errstate(over="ignore", invalid="ignore"):
-        for t in range(T):
-            h = act.f(xw[t] + h @ WT)                                     # h_t = f(a_t), every member
-            hs[:, t] = h[:, 0]
+    W, raw, current = rescaled_family(init, hidden, rhos, seed)         # = run()'s W_hh for every rho
+    hs = family_states(act, W, input_drive(base, T, input_scale, seed))
     fprime = act.dfdy(hs)                                                  # (F, T, H)
     L = chain_log10_norms_family(lambda k: fprime[:, k, :, None] * W, F, T, hidden)[:, ::-1]
     scale = rhos / current if current > 0 else np.zeros(F)                 # W_f = scale_f * raw

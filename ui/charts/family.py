@@ -20,18 +20,24 @@ from ui.charts.clamp import EXACT, OVERFLOW, UNDERFLOW, auto_domain
 from ui.charts.lines import window_layers, zone_layers
 from ui.charts.scrub import ScrubParam, js, pack, unpack_transforms
 from ui.charts.text import ENGLISH, ChartText
-from ui.charts.theme import HOVER_ROWS, OVERFLOW_SHAPE, UNDERFLOW_SHAPE, color_scale, finish, sizes
+from ui.charts.theme import OVERFLOW_SHAPE, UNDERFLOW_SHAPE, color_scale, finish, sizes
 from ui.charts.vl import FREE, chart, extent_layer, layer, n, q, tip
 
 VIEW = "family_lines"  # name of the layer the scrub's selection lives in
+FLAG_INSET = 0.04  # overflow/underflow triangles sit this share of the y range inside the edge (fully visible)
 NOTE_GAP = 8  # px between the member's numbers and the top of the plot
 LIMIT = 60.0  # log10 axes of a family span at most ±60 decades: the interesting part stays readable
 
 
+# Points that carry tooltips, per member: each is a mark Vega re-encodes (through its expression interpreter) on
+# every drag step, so a drag step costs ~0.05 ms per point; 300 keeps every distance of a T = 100 page.
+HOVER_POINTS = 320
+
+
 def _hover_columns(n_points: int, n_series: int) -> np.ndarray:
-    """Indices of the points that carry tooltips: all of them up to ``HOVER_ROWS`` per member, else evenly
+    """Indices of the points that carry tooltips: all of them up to ``HOVER_POINTS`` per member, else evenly
     spaced (first and last kept)."""
-    per_series = max(2, HOVER_ROWS // max(n_series, 1))
+    per_series = max(2, HOVER_POINTS // max(n_series, 1))
     if n_points <= per_series:
         return np.arange(n_points)
     return np.unique(np.linspace(0, n_points - 1, per_series).round().astype(int))
@@ -71,6 +77,8 @@ def family_curves(x: Sequence[float] | np.ndarray, curves: Mapping[str, np.ndarr
         family's extent, at most ``LIMIT`` decades either way
     """
     s = sizes(projector)
+    if projector:                                            # larger text and legend: keep the plot itself tall
+        height = int(height * 1.3)
     refs = dict(refs or {})
     series = {**dict(curves), **refs}
     F = scrub.size
@@ -96,11 +104,15 @@ def family_curves(x: Sequence[float] | np.ndarray, curves: Mapping[str, np.ndarr
     shape = n("status", scale={"domain": [OVERFLOW, UNDERFLOW], "range": [OVERFLOW_SHAPE, UNDERFLOW_SHAPE]},
               legend=None)
     unpack = unpack_transforms(scrub) + _clamp_transforms(lo, hi)
-    line = chart(None, "line", {"x": x_enc, "y": y_enc, "color": color, "strokeDash": dash})
+    # Everything that follows the slider is clipped to the plot (flags sit just inside its edge): marks that
+    # reached beyond it would make Vega lay the chart out anew for some members and not others.
+    line = chart(None, {"type": "line", "clip": True}, {"x": x_enc, "y": y_enc, "color": color, "strokeDash": dash})
     line.name = VIEW
+    inset = {"calculate": f"datum.status == {js(OVERFLOW)} ? datum.hi - {FLAG_INSET} * (datum.hi - datum.lo) : "
+                          f"datum.lo + {FLAG_INSET} * (datum.hi - datum.lo)", "as": "y"}
     flags = chart(None, {"type": "point", "filled": True, "opacity": 1, "size": s["flag"], "stroke": "black",
-                         "strokeWidth": 1}, {"x": x_enc, "y": y_enc, "color": color, "shape": shape},
-                  where=f"datum.status != {js(EXACT)}")
+                         "strokeWidth": 1, "clip": True}, {"x": x_enc, "y": y_enc, "color": color, "shape": shape},
+                  where=f"datum.status != {js(EXACT)}", transform=[inset])
     tips = [
         {"calculate": f"format(datum.v, {js('.4~g')})", "as": "log10_text"},
         {"calculate": f"isFinite(datum.v) ? (abs(datum.v) < 300 ? format(pow(10, datum.v), {js('.3~e')}) : "
@@ -110,7 +122,7 @@ def family_curves(x: Sequence[float] | np.ndarray, curves: Mapping[str, np.ndarr
     ]
     tooltip = [tip("series", text.series), tip("x", xt, "quantitative"), tip("log10_text", text.log10),
                tip("norm_text", text.norm), tip("status_text", text.status)]
-    points = chart(None, {"type": "point", "filled": True, "opacity": 0, "size": s["point"] * 2},
+    points = chart(None, {"type": "point", "filled": True, "opacity": 0, "size": s["point"] * 2, "clip": True},
                    {"x": x_enc, "y": y_enc, "color": color, "tooltip": tooltip})
     layers = zone_layers(zones, lo, hi, text, s) + window_layers(window, (x_lo, x_hi), text, s)
     layers += [
@@ -133,8 +145,10 @@ def _note_layers(scrub: ScrubParam, notes: Sequence[str] | None, marker: np.ndar
     out = []
     if notes is not None:
         df = pd.DataFrame({"i": np.arange(len(notes), dtype=np.uint16), "note": list(notes)})
+        # at most the plot's width (cut with an ellipsis): a long note never changes the chart's layout
         out.append(chart(df, {"type": "text", "align": "left", "baseline": "bottom", "dy": -NOTE_GAP,
-                              "fontSize": s["title"] + 1, "fontWeight": "bold", "color": "#111111"},
+                              "fontSize": s["title"] + 1, "fontWeight": "bold", "color": "#111111",
+                              "limit": {"expr": "width"}},
                          {"x": {"value": 0}, "y": {"value": 0}, "text": n("note")},
                          transform=[scrub.member_filter()]))
     if marker is not None:
