@@ -84,6 +84,20 @@ TIMED_DRAG = """async (input, values) => {
 }"""
 
 
+# One move, then nothing (the hand stopped): ms until the run Streamlit starts (after its 150 ms selection
+# debounce) has ended and two more frames were painted.
+RELEASE = """async (input, value) => {
+  const app = document.querySelector("[data-testid='stApp']");
+  const t0 = performance.now();
+  input.value = value; input.dispatchEvent(new Event('input', {bubbles: true}));
+  return await new Promise(done => { let seen = false; const poll = () => {
+      const state = app.getAttribute('data-test-script-state');
+      if (!seen && state === 'running') seen = true;
+      if (seen && state === 'notRunning')
+        requestAnimationFrame(() => requestAnimationFrame(() => done(performance.now() - t0)));
+      else if (performance.now() - t0 > 30000) done(-1); else setTimeout(poll, 2); };
+    poll(); });
+}"""
 # Moves the slider through ``values`` and waits two animation frames after each (Vega has redrawn by then).
 CPU_DRAG = """async (input, values) => {
   for (const v of values) {
@@ -166,6 +180,11 @@ def _drag(b, url: str, name: str, values: list[str], tab: int | None = None) -> 
     def task_ms():
         return 1e3 * next(m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]
                           if m["name"] == "TaskDuration")
+    release = []
+    for v in values[:8]:                                        # one move, then the hand stops: the run it causes
+        page.wait_for_timeout(400)
+        if box.input_value() != v:
+            release.append(box.evaluate(RELEASE, v))
     cpu = {}
     for label, seq in (("idle", [values[0]] * len(values)), ("drag", values)):
         box.evaluate(CPU_DRAG, [values[0]])
@@ -176,7 +195,7 @@ def _drag(b, url: str, name: str, values: list[str], tab: int | None = None) -> 
     page.close()
     # a step that took longer than Streamlit's selection debounce (150 ms) lets a run start: left out
     return {"wall": [dt for dt, state in steps if dt >= 0 and state == "notRunning"],
-            "cpu_ms": cpu["drag"] - cpu["idle"]}
+            "cpu_ms": cpu["drag"] - cpu["idle"], "release": [ms for ms in release if ms > 0]}
 
 
 def browser_side(n: int) -> dict:
@@ -204,8 +223,23 @@ def browser_side(n: int) -> dict:
                 out["w0 chart, 2500 cells"] = _drag(b, f"{base}/?grid=50", "w0", w0)
                 out["w0 chart, 4 cells"] = _drag(b, f"{base}/?grid=2", "w0", w0)
                 out["w0 chart, 2500 cells (again)"] = _drag(b, f"{base}/?grid=50", "w0", w0)
-    return {k: {"median_ms": statistics.median(v["wall"]), "p90_ms": sorted(v["wall"])[int(0.9 * (len(v["wall"]) - 1))],
-                "n": len(v["wall"]), "cpu_ms": v["cpu_ms"]} for k, v in out.items()}
+        bare = _bare_key_press(b)
+    rows = {k: {"median_ms": statistics.median(v["wall"]), "p90_ms": sorted(v["wall"])[int(0.9 * (len(v["wall"]) - 1))],
+                "n": len(v["wall"]), "cpu_ms": v["cpu_ms"],
+                "release_ms": statistics.median(v["release"]) if v["release"] else float("nan")}
+            for k, v in out.items()}
+    return {**rows, "bare page": {"key_press_ms": bare}}
+
+
+def _bare_key_press(b) -> float:
+    """The bare one-slider page's key press -> redraw (tests.bench.latency), median ms."""
+    from tests.bench.latency import BARE_APP, measure, medians
+    from tests.browser_utils import serve
+
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "bare.py").write_text(BARE_APP, encoding="utf-8")
+        with serve(Path(tmp), "bare.py") as base:
+            return medians(measure(b, base + "/", 9))[0]
 
 
 def main() -> None:
@@ -223,9 +257,14 @@ def main() -> None:
               f"the chart on every run {r['chart_ms']:4.0f} ms")
     for name, size in result["bytes"].items():
         print(f"chart data {name:20s}: {size / 1e6:5.2f} MB")
-    for name, r in result.get("browser", {}).items():
-        print(f"drag step -> painted, {name:28s}: median {r['median_ms']:5.1f} ms, p90 {r['p90_ms']:5.1f} ms "
-              f"({r['n']} steps); browser main thread {r['cpu_ms']:5.1f} ms CPU per step")
+    browser = dict(result.get("browser", {}))
+    bare = browser.pop("bare page", {}).get("key_press_ms")
+    if bare:
+        print(f"bare one-slider page, key press -> redrawn: {bare:.0f} ms")
+    for name, r in browser.items():
+        print(f"{name:28s}: drag step -> painted median {r['median_ms']:5.1f} ms (p90 {r['p90_ms']:5.1f}, "
+              f"{r['n']} steps), browser CPU {r['cpu_ms']:4.1f} ms/step; release -> redrawn {r['release_ms']:5.0f} ms"
+              + (f" = {r['release_ms'] / bare:.1f}x bare" if bare else ""))
     if args.json:
         args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
 

@@ -44,7 +44,7 @@ HEAVY = {
     "relu_vs_tanh": "H=64&T=300&rho=4.5",
     "lstm_forget_gate": "H=64&T=300",
     "gru_update_gate": "H=64&T=300",
-    "gradient_clipping": "",
+    "gradient_clipping": "steps=100&lr=1&gap=-9&max_norm=0.05&clip_value=0.05",
     "bidirectional_stacked": "cell=lstm&H=64&layers=8&T=100",
     "memory_race": "",
 }
