@@ -88,7 +88,7 @@ def test_surface_chart_draws_the_slider_member_and_tooltips_of_the_released_one(
     text = json.dumps(spec, default=str)
     assert '"limit": {"expr": "width"}' in text, "a note never grows the chart"
     assert "round((scrub_w0 - 0.0) / 0.1)" in text and '"flatten": ["x", "y", "k"]' in text
-    assert spec["title"]["offset"] > 2 * 15, "two note lines between the title and the plot"
+    assert spec["title"] == "t" and "\n" in notes["note"][1]
     with pytest.raises(ValueError):
         family_paths(np.zeros((5, 6)), x_values=X, y_values=Y, paths=paths(),
                      scrub=ScrubParam("w0", 0.0, 0.1, 0.1, 0.1, "w₀"))                 # 3 members, 2 values

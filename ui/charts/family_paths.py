@@ -127,6 +127,8 @@ def family_paths(z: np.ndarray, *, x_values: Sequence[float], y_values: Sequence
     notes : F one-line texts written above the plot for each member
     """
     s = sizes(projector)
+    if projector:                                       # larger text and legend: keep the plot itself tall
+        height = int(height * 1.3)
     xv, yv = np.asarray(x_values, dtype=float), np.asarray(y_values, dtype=float)
     packed = paths if isinstance(paths, pd.DataFrame) else pack_paths(paths)
     if len(packed) and int(packed["i"].max()) >= scrub.size:
@@ -156,10 +158,9 @@ def family_paths(z: np.ndarray, *, x_values: Sequence[float], y_values: Sequence
         layers.append(member_notes(scrub, notes, s))
     out = finish(layer(*layers, height=height), projector, None)
     out.params = [alt.TopLevelSelectionParameter(**scrub.param(), views=[VIEW])]
-    if notes is not None:                               # the member's numbers sit between the title and the plot
-        out.title = {"text": title, "offset": gap} if title else alt.Undefined
-        out.padding = {"top": 5 if title else gap, "left": 5, "right": 5, "bottom": 5}
-    elif title:
+    if title:                                           # above the notes: Vega places it over all that is drawn
         out.title = title
+    if notes is not None and not title:                 # room above the plot for the member's numbers
+        out.padding = {"top": gap, "left": 5, "right": 5, "bottom": 5}
     return out
 
