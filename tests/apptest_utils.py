@@ -106,6 +106,22 @@ def release_scrub(at: AppTest, key: str, value: float | int, run: bool = True) -
     return at._run(ws) if run else at
 
 
+def deferred_files(monkeypatch) -> list:
+    """The callables of the deferred downloads (``ui.download_csv``) the runs after this call register, in order:
+    ``make = deferred_files(monkeypatch)[-1]; csv = make()`` gives a download's bytes as a click would."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    registered = []
+    original = MediaFileManager.add_deferred
+
+    def spy(self, data_callable, *args, **kwargs):
+        registered.append(data_callable)
+        return original(self, data_callable, *args, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", spy)
+    return registered
+
+
 def page_controls(page: str) -> tuple[tuple, dict]:
     """(specs, presets) declared by ``page``'s ControlPanel (runs the page once if needed)."""
     from ui.panel import registered

@@ -92,15 +92,10 @@ def drag(b, url: str, spec, steps: int) -> tuple[list[float], int, float]:
     page = b.new_page(viewport={"width": 1280, "height": 720})
     page.goto(url)
     settle(page)
+    from tests.e2e.test_scrub_browser import open_part
+
     name = f"scrub_{spec.key}"
-    box = page.locator(f".vega-bindings input[name='{name}']")
-    if box.count() == 0:                                        # its chart is in a tab that is not open
-        for tab in page.get_by_role("tab").all():
-            tab.click()
-            settle(page)
-            if box.count():
-                break
-    page.wait_for_function(f"() => !!document.querySelector(\".vega-bindings input[name='{name}']\")")
+    box = open_part(page, spec)                                 # its chart may be in a tab that is not open
     start = spec.index(float(box.input_value()))
     n = spec.index(float(box.get_attribute("max"))) + 1         # the chart may show part of the grid
     span = max(1, min(8, n // 3))

@@ -24,6 +24,7 @@ from tests.apptest_utils import (
     click_preset,
     control_value,
     control_values,
+    deferred_files,
     page_controls,
     query_from,
     release_scrub,
@@ -211,16 +212,7 @@ def test_the_surface_chart_holds_the_descents_from_every_start():
 
 
 def test_released_start_drives_tiles_secondary_charts_and_csv(monkeypatch):
-    from streamlit.runtime.media_file_manager import MediaFileManager
-
-    csvs = []
-    original = MediaFileManager.add_deferred
-
-    def spy(self, data_callable, *args, **kwargs):
-        csvs.append(data_callable)
-        return original(self, data_callable, *args, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", spy)
+    csvs = deferred_files(monkeypatch)
     at = run()
     spec_before = json.loads(scrub_chart(at, "w0").proto.spec)
     at = release_scrub(at, "w0", 5.0)

@@ -14,6 +14,7 @@ from tests.apptest_utils import (
     chart_frames,
     click_preset,
     control_values,
+    deferred_files,
     page_controls,
     query_from,
     run_page,
@@ -149,15 +150,7 @@ def test_furniture(main):
 
 def test_csv_download_is_written_on_click_with_the_page_data(main, monkeypatch):
     """The CSV is deferred (written when clicked, not on every run); clicking gives the chart's data."""
-    from streamlit.runtime.media_file_manager import MediaFileManager
-    registered = []
-    original = MediaFileManager.add_deferred
-
-    def spy(self, data_callable, *args, **kwargs):
-        registered.append(data_callable)
-        return original(self, data_callable, *args, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", spy)
+    registered = deferred_files(monkeypatch)
     at = run(main, rho="1.3")
     [dl] = at.get("download_button")
     assert dl.proto.deferred_file_id and not dl.proto.url  # nothing written yet
