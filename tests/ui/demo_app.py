@@ -159,8 +159,9 @@ def stub_keys_installed():
 
 
 def make_app_copy(dest: Path) -> Path:
-    """A runnable copy (ui/, .streamlit/, home, stub pages, stub keys) for a real server; returns its folder."""
+    """A runnable copy (ui/, core/, .streamlit/, home, stub pages, stub keys) for a real server; returns its folder."""
     shutil.copytree(ROOT / "ui", dest / "ui", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "core", dest / "core", ignore=shutil.ignore_patterns("__pycache__"))  # ui.scrub imports it
     shutil.copytree(ROOT / ".streamlit", dest / ".streamlit")
     write_stub_app(dest)
     for lang, keys in STUB_KEYS.items():
