@@ -162,3 +162,19 @@ def test_embedding_is_stable_across_processes():
     env = {**os.environ, "PYTHONHASHSEED": "123"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT, env=env)
     assert ast.literal_eval(out.stdout.strip()) == embed(["terribly"], 4, 0)[0].tolist()
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_the_focus_family_is_the_maps_rows_and_their_right_shares(cell):
+    """Part A's family over the focus word is data the maps already hold: each member equals run(focus=f)."""
+    text = "the movie that my friends kept recommending was terribly exciting !"
+    r = bi.run(text, cell, 8, 2)
+    shares = bi.right_shares(r["bidirectional"])
+    T = len(r["words"])
+    assert shares.shape == (T,) and shares[-1] == 0.0 and np.all(shares[:-1] > 0)
+    for f in (0, 3, T - 1):
+        single = bi.run(text, cell, 8, 2, focus=f)
+        assert single["right_share"] == shares[f]
+        for d in ("forward", "backward", "bidirectional"):
+            assert np.array_equal(single["focus_bars"][d], r[d][f])
+    assert np.array_equal(bi.right_shares(np.zeros((3, 3))), np.zeros(3))
