@@ -26,7 +26,7 @@ EQUATIONS = [
     r"\overrightarrow{h}^{(l)}_t = \mathrm{cell}\big(x^{(l)}_t,\ \overrightarrow{h}^{(l)}_{t-1}\big),\qquad"
     r"\overleftarrow{h}^{(l)}_t = \mathrm{cell}'\big(x^{(l)}_t,\ \overleftarrow{h}^{(l)}_{t+1}\big)",
     r"y^{(l)}_t = \big[\overrightarrow{h}^{(l)}_t;\ \overleftarrow{h}^{(l)}_t\big]"
-    r"\ \big(+\,x^{(l)}_t \text{ with residual connections},\ l \ge 1\big),\qquad x^{(l+1)}_t = y^{(l)}_t",
+    r"\ \big(+\,\alpha\,x^{(l)}_t \text{ with residual connections},\ l \ge 1\big),\qquad x^{(l+1)}_t = y^{(l)}_t",
 ]
 
 
