@@ -1,6 +1,8 @@
 """Every page's main control is a scrub (ui/scrub.py): in Chromium, moving the slider inside the main chart
 redraws the chart while no script runs; when the hand stops, the page and the URL follow, and a reload shows
-the same view. The arrow keys move it too, and the sweep button moves it by itself."""
+the same view. The arrow keys move it too, and the sweep button moves it by itself.
+A page may have several scrubs (one per tab, e.g. page 6): each is tested, in the tab that shows it; a scrub's
+range may be narrower than its spec's in a view (the focus word's positions end at the sentence's last word)."""
 from __future__ import annotations
 
 import re
@@ -17,12 +19,20 @@ from ui.scrub import Scrub
 pytestmark = pytest.mark.e2e
 
 
-def scrub_of(pid: str) -> Scrub | None:
+def scrubs_of(pid: str) -> list[Scrub]:
     specs, _ = page_controls(pid)
-    return next((s for s in specs if isinstance(s, Scrub)), None)
+    return [s for s in specs if isinstance(s, Scrub)]
 
 
-SCRUB_PAGES = [p.id for p in available() if scrub_of(p.id) is not None]
+def scrub_of(pid: str) -> Scrub | None:
+    return next(iter(scrubs_of(pid)), None)
+
+
+SCRUBS = [pytest.param(p.id, s.key, id=f"{p.id}-{s.key}") for p in available() for s in scrubs_of(p.id)]
+
+
+def spec_of(pid: str, key: str) -> Scrub:
+    return next(s for s in scrubs_of(pid) if s.key == key)
 
 CHART_SIGNATURE = """input => {
   const src = input.closest('[data-testid=stVegaLiteChart]').querySelector('canvas');
@@ -90,26 +100,44 @@ def query(page) -> dict[str, list[str]]:
     return parse_qs(urlsplit(page.url).query)
 
 
-def targets(spec: Scrub, n: int = 5) -> list[str]:
-    """n grid values away from the default, spelled as the range input reports them."""
+def open_scrub(page, spec: Scrub):
+    """The scrub's range input; if the open tab does not show it, the tabs are opened one by one until one does."""
+    box = scrub_input(page, spec)
+    tabs = page.get_by_role("tab")
+    for i in range(tabs.count()):
+        if box.count():
+            break
+        tabs.nth(i).click()
+        settle(page)
+    return box
+
+
+def targets(spec: Scrub, n: int = 5, hi: float | None = None) -> list[str]:
+    """n grid values away from the default (at most ``hi``: the input's own end of range), spelled as the range
+    input reports them; fewer on a short grid."""
+    size = len(spec.values) if hi is None else spec.index(spec.snap(hi)) + 1
     i0 = spec.index(spec.default)
-    size = len(spec.values)
     step = max(1, size // (2 * n + 2))
-    idx = [i0 + step * (k + 1) for k in range(n)] if i0 + step * n < size else [i0 - step * (k + 1) for k in range(n)]
+    if i0 + step * n < size:
+        idx = [i0 + step * (k + 1) for k in range(n)]
+    elif i0 - step * n >= 0:
+        idx = [i0 - step * (k + 1) for k in range(n)]
+    else:                                                    # a short grid: every other value
+        idx = [i for i in [*range(i0 + 1, size), *range(i0 - 1, -1, -1)]][:n]
     return [spec.to_url(spec.values[i].item()) for i in idx]
 
 
-@pytest.mark.parametrize("pid", SCRUB_PAGES)
-def test_dragging_redraws_in_the_browser_then_the_page_and_url_follow(page, pid):
-    spec = scrub_of(pid)
+@pytest.mark.parametrize("pid,key", SCRUBS)
+def test_dragging_redraws_in_the_browser_then_the_page_and_url_follow(page, pid, key):
+    spec = spec_of(pid, key)
     page.goto(f"{page.base}/{pid}")
     settle(page)
-    box = scrub_input(page, spec)
+    box = open_scrub(page, spec)
     assert box.count() == 1, "one slider for the main control, inside the chart"
     assert page.get_by_role("slider", name=re.compile(re.escape(spec.key))).count() == 0
     page.wait_for_function(f"() => !!document.querySelector(\".vega-bindings input[name='scrub_{spec.key}']\")")
     before = box.evaluate(CHART_SIGNATURE)
-    values = targets(spec)
+    values = targets(spec, hi=float(box.get_attribute("max")))
     steps = box.evaluate(DRAG, values)
     assert all(s["painted"] for s in steps), f"every step repaints the chart: {steps}"
     assert all(s["runs"] == 0 and s["state"] == "notRunning" for s in steps), f"no script run while dragging: {steps}"
@@ -121,21 +149,23 @@ def test_dragging_redraws_in_the_browser_then_the_page_and_url_follow(page, pid)
     url = page.url
     page.reload()
     settle(page)
+    open_scrub(page, spec)
     assert page.url == url and scrub_input(page, spec).input_value() == values[-1]
     assert changed(after, scrub_input(page, spec).evaluate(CHART_SIGNATURE)) <= 12, "the link reproduces the chart"
 
 
-@pytest.mark.parametrize("pid", SCRUB_PAGES)
-def test_arrow_keys_move_the_scrub(page, pid):
-    spec = scrub_of(pid)
+@pytest.mark.parametrize("pid,key", SCRUBS)
+def test_arrow_keys_move_the_scrub(page, pid, key):
+    spec = spec_of(pid, key)
     page.goto(f"{page.base}/{pid}?lang=zh&projector=true")
     settle(page)
-    box = scrub_input(page, spec)
+    box = open_scrub(page, spec)
     before, value = box.evaluate(CHART_SIGNATURE), box.input_value()
     box.focus()
-    key = "ArrowRight" if spec.index(spec.default) + 2 < len(spec.values) else "ArrowLeft"
+    hi = float(box.get_attribute("max"))
+    arrow = "ArrowRight" if spec.index(spec.default) + 2 <= spec.index(spec.snap(hi)) else "ArrowLeft"
     for _ in range(2):
-        page.keyboard.press(key)
+        page.keyboard.press(arrow)
     assert box.input_value() != value
     page.wait_for_function(f"() => location.search.includes('{spec.key}=')", timeout=30000)
     settle(page)
