@@ -18,7 +18,7 @@ from core.scenarios import bidirectional, depth
 from core.stacked import EQUATIONS as STACKED_EQUATIONS
 from ui import Choice, Number, Scrub, Slider, charts
 from ui.charts.family_heatmap import family_heatmap
-from ui.charts.focus import FocusText, focus_maps
+from ui.charts.influence import FocusText, focus_maps
 from ui.parts import part_tabs, slotted
 from ui.scrub import cap
 from ui.text_control import Text
