@@ -122,7 +122,7 @@ for box in (share_a, share_b):
 
 
 def bidirectional_part():
-    """Part A: the maps with the focus word's row (the slider), the tiles, the CSV."""
+    """Part A: the maps with the focus word's row (the slider), the tiles, influence vs distance, the CSV."""
     r = influence(v.text, v.cell, v.H, v.seed)
     words = r["words"]
     with a_right:
@@ -147,6 +147,13 @@ def bidirectional_part():
                             "fwd_span": ratio_pow10(fwd[-1, 0], fwd[-1, -1]),
                             "bwd_span": ratio_pow10(bwd[0, -1], bwd[0, 0])})
         st.caption(t(f"{PAGE}.maps.caption"))
+        dist, far_f, far_b = bidirectional.by_distance(fwd, bwd)
+        fade = charts.series_frame(dist, {t(f"{PAGE}.chart.forward"): far_f, t(f"{PAGE}.chart.backward"): far_b},
+                                   x="distance", y="log10")
+        ui.show_chart(charts.gradient_curves(fade, zones=(-3.0, np.inf), text=ct, projector=ctx.projector,
+                                             height=300 if ctx.projector else 260, x_title=t(f"{PAGE}.axis.distance"),
+                                             y_title=t(f"{PAGE}.axis.log_influence"),
+                                             title=t(f"{PAGE}.chart.distance")))
     rows = [pd.DataFrame({"direction": d, "position_t": np.repeat(np.arange(1, T + 1), T),
                           "word_t": np.repeat(words, T), "position_k": np.tile(np.arange(1, T + 1), T),
                           "word_k": np.tile(words, T), "influence": r[d].ravel(),

@@ -153,6 +153,19 @@ def right_shares(both: np.ndarray) -> np.ndarray:
     return out
 
 
+def by_distance(forward: np.ndarray, backward: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """How influence fades with distance, over every position: for d = 0 .. T-1 the mean over t of
+    log10 ||dh_t/dx_{t-d}|| (forward: the word d steps to the left) and of log10 ||dg_t/dx_{t+d}|| (backward: d
+    steps to the right), a geometric mean of the maps' diagonals. -inf where a diagonal has an exact zero.
+
+    Returns (d (T,), forward (T,), backward (T,))."""
+    T = np.shape(forward)[0]
+    with np.errstate(divide="ignore"):
+        fwd = np.array([np.mean(np.log10(np.diagonal(forward, -d))) for d in range(T)])
+        bwd = np.array([np.mean(np.log10(np.diagonal(backward, d))) for d in range(T)])
+    return np.arange(T), fwd, bwd
+
+
 def run(sentence: str = DEFAULT_SENTENCE, cell: str = "rnn", hidden: int = 16, seed: int = 0,
         focus: int | None = None) -> dict:
     """Influence of every word on every position, for the forward, backward and bidirectional states.

@@ -178,3 +178,16 @@ def test_the_focus_family_is_the_maps_rows_and_their_right_shares(cell):
         for d in ("forward", "backward", "bidirectional"):
             assert np.array_equal(single["focus_bars"][d], r[d][f])
     assert np.array_equal(bi.right_shares(np.zeros((3, 3))), np.zeros(3))
+
+
+def test_influence_by_distance_is_the_mean_log_of_the_maps_diagonals():
+    r = bi.run("the movie that my friends kept recommending was terribly exciting !", "rnn", 8, 1)
+    f, b = r["forward"], r["backward"]
+    d, fwd, bwd = bi.by_distance(f, b)
+    T = len(r["words"])
+    assert np.array_equal(d, np.arange(T)) and fwd.shape == bwd.shape == (T,)
+    assert np.isclose(fwd[0], np.mean(np.log10(np.diag(f)))) and np.isclose(bwd[0], np.mean(np.log10(np.diag(b))))
+    assert np.isclose(fwd[2], np.mean([np.log10(f[t, t - 2]) for t in range(2, T)]))
+    assert np.isclose(bwd[T - 1], np.log10(b[0, T - 1]))
+    assert fwd[-1] < fwd[0] - 2 and bwd[-1] < bwd[0] - 2                     # fades with distance, both ways
+    assert bi.by_distance(np.zeros((2, 2)), np.zeros((2, 2)))[1][0] == -np.inf
