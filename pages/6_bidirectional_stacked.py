@@ -140,7 +140,7 @@ def bidirectional_part():
         ui.show_chart(focus_maps({d: r[d] for d in DIRECTIONS}, words, scrub=ui.scrub_param(ctx, FOCUS, hi=T),
                                  titles={d: t(f"{PAGE}.chart.{d}") for d in DIRECTIONS}, notes=notes,
                                  domain=(0.0, float(max(r["bidirectional"].max(), 1e-300))), labels=labels,
-                                 text=ct, projector=ctx.projector, height=330 if ctx.projector else 300),
+                                 text=ct, projector=ctx.projector, height=330 if ctx.projector else 320),
                       ctx=ctx, scrub=FOCUS)
         fwd, bwd = r["forward"], r["backward"]
         ui.metric_row(ctx, {"right_share": f"{100 * shares[f]:.0f} %", "words": str(T),

@@ -56,14 +56,22 @@ def _top(values: np.ndarray) -> float:
     return hi if hi > 0 else 1.0
 
 
+def _top_padding(s: dict) -> int:
+    """Room above the plot: the focus word's note and the maps' titles."""
+    return int(s["title"] + s["label"] + 26)
+
+
 def _layout(T: int, height: int, s: dict) -> dict:
-    """Pixel plan of the plot: maps on top (one unit per row), a gap, the bars' strip; x in cell units."""
+    """Plan of the plot: maps on top (one unit per row), a gap, the bars' strip; x in cell units. Vega fits the
+    whole chart (note, titles, axis) into ``height``, so the plot gets about what those leave; the pixel sizes
+    below (label spacing, the colour bar) use that estimate and err on the small side."""
+    plot = height - _top_padding(s) - (2 * s["label"] + s["title"] + 20)   # minus the note and the x axis
     gap = round(s["label"] * 1.1)
-    strip = round(STRIP * height)
-    maps = height - gap - strip
+    strip = round(STRIP * plot)
+    maps = plot - gap - strip
     u = maps / T                                             # px per row
     G = max(1.0, round(0.15 * T, 2))                         # blocks are G cells apart
-    return {"G": G, "u": u, "base": T + (gap + strip) / u, "h": strip / u, "width": 3 * T + 2 * G,
+    return {"G": G, "u": u, "maps": maps, "base": T + (gap + strip) / u, "h": strip / u, "width": 3 * T + 2 * G,
             "y_max": T + (gap + strip) / u, "label_w": 120 if s["label"] > 14 else 100}
 
 
@@ -92,7 +100,7 @@ def focus_maps(maps: Mapping[str, np.ndarray], words: Sequence[str], *, scrub: S
     y_enc = q("y", None, scale={"domain": [0, g["y_max"]], "reverse": True, "nice": False, "zero": False},
               axis=None)
     colour = q("c", labels.value, scale={"scheme": "viridis"},
-               legend={"orient": "right", "direction": "vertical", "gradientLength": max(int(g["u"] * T) - 20, 60),
+               legend={"orient": "right", "direction": "vertical", "gradientLength": max(int(0.7 * g["maps"]), 50),
                        "format": ".3~g"})
     layers = [extent_layer(color=(colour, (lo, hi))),      # the colour range lives in the data
               _cells(Z, names, titles, words, offset, (lo, hi), x_enc, y_enc, colour, labels, text)]
@@ -101,7 +109,8 @@ def focus_maps(maps: Mapping[str, np.ndarray], words: Sequence[str], *, scrub: S
     layers += _note(notes, scrub, s)
     out = finish(layer(*layers, height=height), projector)
     out.params = [alt.TopLevelSelectionParameter(**scrub.param(), views=[VIEW])]
-    out.padding = {"top": int(s["title"] + s["label"] + 26), "left": g["label_w"] + 6, "right": 5, "bottom": 5}
+    # the note, the titles and the row labels are marks outside the plot: Vega makes room for them itself
+    out.padding = {"top": 5, "left": 5, "right": 5, "bottom": 5}
     return out
 
 
@@ -188,7 +197,7 @@ def _focus_layers(Z, names, titles, words, offset, g, hi, scrub: ScrubParam, x_e
 def _label_layers(words, names, titles, offset, g, x_enc, y_enc, labels: FocusText, s: dict, T: int) -> list:
     """Static texts: each row's "position word" left of the maps (every k-th when rows are thin), the maps'
     titles above them, the strip's name left of the bars, and each strip's base line."""
-    every = max(1, math.ceil(1.25 * s["label"] / g["u"]))
+    every = max(1, math.ceil(1.1 * s["label"] / g["u"]))
     rows = np.arange(0, T, every)
     left = pd.DataFrame({"y": rows + 0.5, "label": [f"{t + 1} {words[t]}" for t in rows]})
     heads = pd.DataFrame({"x": offset + T / 2, "title": [titles[m] for m in names]})
