@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ui.charts.clamp import auto_domain
-from ui.charts.family import NOTE_GAP, _note_layers
+from ui.charts.family import _note_layers
 from ui.charts.heatmap import _edges, _stride
 from ui.charts.influence import ZERO_COLOR
 from ui.charts.scrub import ScrubParam, _joined, js
@@ -74,7 +74,8 @@ def family_heatmap(z: np.ndarray, *, x_values: Sequence[float], y_values: Sequen
     x_enc = q("x0", x_title, scale=FREE, axis={"labelAngle": 0, "grid": False})
     y_enc = q("y0", y_title, scale=FREE, axis={"tickMinStep": 1, "format": "d", "grid": False})
     colour = q("c", value_title, scale={"scheme": "viridis"},
-               legend={"orient": "right", "gradientLength": max(height - 60, 80), "format": ".3~g"})
+               legend={"orient": "right", "direction": "vertical", "format": ".3~g",
+                       "gradientLength": max(int(0.5 * height), 60)})  # shorter than the plot: never shrinks it
     enc = {"x": x_enc, "x2": {"field": "x1"}, "y": y_enc, "y2": {"field": "y1"},
            "color": {"condition": {"test": "datum.zero", "value": ZERO_COLOR}, **colour},
            "tooltip": [tip("x", x_title or "x", "ordinal"), tip("y", y_title or "y", "ordinal"),
@@ -87,8 +88,7 @@ def family_heatmap(z: np.ndarray, *, x_values: Sequence[float], y_values: Sequen
     out = finish(layer(*layers, height=height), projector)
     out.config["legend"]["orient"] = "right"
     out.params = [alt.TopLevelSelectionParameter(**scrub.param(), views=[VIEW])]
-    if notes is not None:
-        out.padding = {"top": int(s["title"] * 1.6 + NOTE_GAP), "left": 5, "right": 5, "bottom": 5}
+    out.padding = {"top": 5, "left": 5, "right": 5, "bottom": 5}  # Vega makes room for the notes above the plot
     return out
 
 
