@@ -18,7 +18,7 @@ from core.scenarios import bidirectional, depth
 from core.stacked import EQUATIONS as STACKED_EQUATIONS
 from ui import Choice, Number, Scrub, Slider, charts
 from ui.charts.family_heatmap import family_heatmap
-from ui.charts.influence import FocusText, focus_maps
+from ui.charts.influence import FocusText, focus_maps, integer_x
 from ui.parts import part_tabs, slotted
 from ui.scrub import cap
 from ui.text_control import Text
@@ -44,10 +44,10 @@ RESIDUAL = Strength("residual", default=0.0, lo=0.0, hi=1.0, step=0.05)
 SPECS = [
     # part A: the sentence and the bidirectional layer
     SText("text", default=bidirectional.DEFAULT_SENTENCE, max_chars=200),
-    FOCUS,
     SChoice("cell", default="rnn", options=CELLS),
     SSlider("H", default=16, lo=2, hi=64),
     SNumber("seed", default=0, lo=0, hi=9999),
+    FOCUS,
     # part B: the stack
     SSlider("layers", default=3, lo=1, hi=depth.MAX_LAYERS, slot="stack"),
     SChoice("stack_cell", default="rnn", options=CELLS, slot="stack"),
@@ -150,10 +150,10 @@ def bidirectional_part():
         dist, far_f, far_b = bidirectional.by_distance(fwd, bwd)
         fade = charts.series_frame(dist, {t(f"{PAGE}.chart.forward"): far_f, t(f"{PAGE}.chart.backward"): far_b},
                                    x="distance", y="log10")
-        ui.show_chart(charts.gradient_curves(fade, zones=(-3.0, np.inf), text=ct, projector=ctx.projector,
-                                             height=300 if ctx.projector else 260, x_title=t(f"{PAGE}.axis.distance"),
-                                             y_title=t(f"{PAGE}.axis.log_influence"),
-                                             title=t(f"{PAGE}.chart.distance")))
+        ui.show_chart(integer_x(charts.gradient_curves(
+            fade, zones=(-3.0, np.inf), text=ct, projector=ctx.projector, height=320 if ctx.projector else 280,
+            x_title=t(f"{PAGE}.axis.distance"), y_title=t(f"{PAGE}.axis.log_influence"),
+            title=t(f"{PAGE}.chart.distance"))))
     rows = [pd.DataFrame({"direction": d, "position_t": np.repeat(np.arange(1, T + 1), T),
                           "word_t": np.repeat(words, T), "position_k": np.tile(np.arange(1, T + 1), T),
                           "word_k": np.tile(words, T), "influence": r[d].ravel(),
@@ -188,10 +188,10 @@ def stacked_part():
         })
         st.caption(t(f"{PAGE}.stack.caption"))
         curves = charts.series_frame(sweep["depths"], {names[k]: reach[k] for k in names}, x="depth", y="log10")
-        ui.show_chart(charts.gradient_curves(curves, x="depth", zones=(-3.0, np.inf), text=ct,
-                                             projector=ctx.projector, height=300 if ctx.projector else 260,
-                                             x_title=t(f"{PAGE}.axis.layers"), y_title=t(f"{PAGE}.axis.reach"),
-                                             title=t(f"{PAGE}.chart.reach")))
+        ui.show_chart(integer_x(charts.gradient_curves(
+            curves, x="depth", zones=(-3.0, np.inf), text=ct, projector=ctx.projector,
+            height=320 if ctx.projector else 280, x_title=t(f"{PAGE}.axis.layers"), y_title=t(f"{PAGE}.axis.reach"),
+            title=t(f"{PAGE}.chart.reach"))))
     grid = pd.DataFrame({"layer": np.repeat(r["layer"], len(r["t"])), "t": np.tile(r["t"], len(r["layer"])),
                          "log10_grad": r["log_grad"].ravel()})
     sweep_df = pd.DataFrame({"layers": sweep["depths"], "log10_reach_plain": reach["plain"],

@@ -207,7 +207,7 @@ def _label_layers(words, names, titles, offset, g, x_enc, y_enc, labels: FocusTe
             "limit": g["label_w"] - 8}
     return [
         chart(left, side, {"x": {"value": -6}, "y": y_enc, "text": n("label")}),
-        chart(strip, {**side, "fontStyle": "italic"}, {"x": {"value": -6}, "y": y_enc, "text": n("label")}),
+        chart(strip, side, {"x": {"value": -6}, "y": y_enc, "text": n("label")}),
         chart(heads, {"type": "text", "align": "center", "baseline": "bottom", "dy": -6, "fontSize": s["title"],
                       "fontWeight": "bold", "color": "#111111"}, {"x": x_enc, "y": {"value": 0}, "text": n("title")}),
         chart(base, {"type": "rule", "color": "#888888", "strokeWidth": 1}, {"x": x_enc, "x2": {"field": "x2"},
@@ -223,4 +223,15 @@ def _note(notes: Sequence[str], scrub: ScrubParam, s: dict) -> list:
                   {"x": {"value": 0}, "y": {"value": 0}, "text": n("note")}, transform=[scrub.member_filter()])]
 
 
-__all__ = ["FocusText", "focus_maps"]
+def integer_x(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """Whole-number ticks on a chart's quantitative x axis (counts such as a distance in words or a number of
+    layers: 0, 1, 2 rather than 0, 0.2, 0.4), in place; returns the chart."""
+    for part in getattr(chart, "layer", []) or []:
+        enc = getattr(part, "encoding", None)
+        x = getattr(enc, "x", alt.Undefined) if enc is not None else alt.Undefined
+        if isinstance(x, dict) and x.get("type") == "quantitative":
+            part.encoding.x = {**x, "axis": {**x.get("axis", {}), "tickMinStep": 1, "format": "d"}}
+    return chart
+
+
+__all__ = ["FocusText", "focus_maps", "integer_x"]
