@@ -5,7 +5,8 @@
 
 A case is ``<url>:<scrub key>``; the slider is looked for on the page and, if it is not there, in each tab. Each
 step sets the range input to the next grid value (an ``input`` event, as a hand does) and waits, frame by frame,
-for the chart's canvas to change; the time from the event to the first frame that shows it is the step's time.
+for the chart's canvas to change (the e2e test's DRAG script); the time from the event to the first frame that
+shows it is the step's time.
 The values sweep the slider's range up and down (every grid value, at most 24 distinct values). No script may run
 during the steps (the count is printed). The machine's load changes the numbers: compare cases of one run.
 """
@@ -18,6 +19,7 @@ import time
 
 from tests.browser_utils import browser, serve
 from tests.e2e.test_pages_browser import settle
+from tests.e2e.test_scrub_browser import DRAG
 from ui.registry import ROOT
 
 LONG = "the movie that my friends kept recommending for weeks was , to my great surprise , terribly exciting ! and then"
@@ -29,32 +31,6 @@ CASES = [
     "/bidirectional_stacked:residual",
     "/bidirectional_stacked?layers=8&stack_cell=lstm&stack_H=64&T=100:residual",
 ]
-STEPS = """async (input, values) => {
-  const src = input.closest('[data-testid=stVegaLiteChart]').querySelector('canvas');
-  const app = document.querySelector("[data-testid='stApp']");
-  const c = document.createElement('canvas'); c.width = 96; c.height = 48;
-  const g = c.getContext('2d');
-  const sig = () => { g.drawImage(src, 0, 0, 96, 48); const d = g.getImageData(0, 0, 96, 48).data;
-                      let h = 0; for (let i = 0; i < d.length; i++) h = (h * 31 + d[i]) | 0; return h; };
-  let runs = 0;
-  const seen = new MutationObserver(() => { if (app.getAttribute('data-test-script-state') === 'running') runs++; });
-  seen.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-  const out = [];
-  for (const v of values) {
-    const before = sig();
-    await new Promise(r => requestAnimationFrame(() => r()));
-    const t0 = performance.now();
-    input.value = v; input.dispatchEvent(new Event('input', {bubbles: true}));
-    out.push(await new Promise(done => {
-      const tick = () => { if (sig() !== before) done(performance.now() - t0);
-                           else if (performance.now() - t0 > 5000) done(null); else requestAnimationFrame(tick); };
-      requestAnimationFrame(tick); }));
-  }
-  seen.disconnect();
-  return {times: out, runs};
-}"""
-
-
 def find_slider(page, key: str):
     """The scrub's range input, opening tabs one by one until it is there."""
     box = page.locator(f".vega-bindings input[name='scrub_{key}']")
@@ -89,9 +65,9 @@ def measure(base: str, b, case: str, repeats: int) -> dict:
         values = sweep_values(box)
         times, runs = [], 0
         for _ in range(repeats):
-            r = box.evaluate(STEPS, values)
-            times += [t for t in r["times"] if t is not None]
-            runs += r["runs"]
+            steps = box.evaluate(DRAG, values)
+            times += [st["ms"] for st in steps if st["painted"]]
+            runs += sum(st["runs"] for st in steps)
             page.wait_for_timeout(1500)                  # the release's rerun, off the clock
             settle(page)
         return {"case": case, "steps": len(times), "median": statistics.median(times),

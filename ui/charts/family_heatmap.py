@@ -28,7 +28,10 @@ from ui.charts.theme import finish, sizes
 from ui.charts.vl import FREE, chart, extent_layer, layer, q, tip
 
 VIEW = "family_cells"  # the layer the scrub's selection lives in
-MAX_CELLS = 800  # per member: every drawn cell is re-encoded on each drag step (8 layers x 100 steps fit)
+# per member: every drawn cell is re-encoded on each drag step. Measured (tests/bench/drag_scrub.py, page 6 at
+# 8 layers x 100 steps, same run): 800 cells 34-42 ms a step, 400 cells 17-21 ms (one frame); so 8 x 100 draws
+# every second step, each cell 12 px wide on a projector, its tooltip the exact value of its step
+MAX_CELLS = 400
 
 
 def family_heatmap(z: np.ndarray, *, x_values: Sequence[float], y_values: Sequence[float], scrub: ScrubParam,
