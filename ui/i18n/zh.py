@@ -601,7 +601,7 @@ TABLE.update({
     'bidirectional_stacked.metric.first_layer.help': '到达第一层输出的梯度总量 √(Σ_t ‖∂L/∂y_t^(1)‖²)，对应当前的堆叠和 α；损失发出的是 ‖∂L/∂y_T^(L)‖ = 1。',
     'bidirectional_stacked.metric.corner': '第 1 层第 1 步',
     'bidirectional_stacked.metric.corner.help': '‖∂L/∂y_1^(1)‖：最远的角落，要穿过所有层和所有时间步。',
-    'bidirectional_stacked.metric.skip_gain': '比普通堆叠',
+    'bidirectional_stacked.metric.skip_gain': '相对普通堆叠',
     'bidirectional_stacked.metric.skip_gain.help': '在当前深度下，强度为 α 的跳跃连接让到达第一层的梯度比没有跳跃连接（α = 0）时大多少倍。',
     'bidirectional_stacked.stack.caption': '把热力图下方的滑块从 α = 0（没有跳跃连接）拖到 α = 1（残差连接）：下面几层会亮起来。最上面一行：损失只读取最上层的最后一个输出，所以该层更早的输出梯度恰好为 0（灰色）。梯度向左（回到过去）和向下（穿过各层）逐渐衰减。',
     'bidirectional_stacked.math.bi': '双向层：两个各有权重的单元沿相反方向读句子，位置 t 由两个状态共同表示。',
