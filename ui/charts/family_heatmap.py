@@ -52,6 +52,9 @@ def family_heatmap(z: np.ndarray, *, x_values: Sequence[float], y_values: Sequen
     rows, cols = np.arange(0, R, sr), np.arange(0, C, sc)
     sub = z[:, rows][:, :, cols]                                           # (F, R', C')
     lo, hi = domain or auto_domain(sub, pad=0.0)
+    if not (np.isfinite(lo) and np.isfinite(hi)):           # auto_domain's 0 x span is NaN when the span overflows
+        fin = sub[np.isfinite(sub)]
+        lo, hi = (float(fin.min()), float(fin.max())) if fin.size else (-1.0, 1.0)
     x0, x1 = _edges(xv, cols)
     y0, y1 = _edges(yv, rows)
     Rd = len(rows)
