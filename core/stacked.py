@@ -3,7 +3,7 @@ bidirectional=True)``, plus optional residual (skip) connections between layers.
 
     layer l, forward direction:  h^l_t = cell(x^l_t, h^l_{t-1})               t = 1..T
     layer l, reverse direction:  g^l_t = cell'(x^l_t, g^l_{t+1})              t = T..1
-    output of layer l:           y^l_t = [h^l_t ; g^l_t]   (+ x^l_t if residual and l >= 1)
+    output of layer l:           y^l_t = [h^l_t ; g^l_t]   (+ a x^l_t if residual and l >= 1; a = 1 for True)
     input of layer l+1:          x^{l+1}_t = y^l_t
 
 Parameters are named as torch names them: ``weight_ih_l0``, ``weight_hh_l0_reverse``, ...
@@ -26,7 +26,7 @@ EQUATIONS = [
     r"\overrightarrow{h}^{(l)}_t = \mathrm{cell}\big(x^{(l)}_t,\ \overrightarrow{h}^{(l)}_{t-1}\big),\qquad"
     r"\overleftarrow{h}^{(l)}_t = \mathrm{cell}'\big(x^{(l)}_t,\ \overleftarrow{h}^{(l)}_{t+1}\big)",
     r"y^{(l)}_t = \big[\overrightarrow{h}^{(l)}_t;\ \overleftarrow{h}^{(l)}_t\big]"
-    r"\ \big(+\,x^{(l)}_t \text{ with residual connections},\ l \ge 1\big),\qquad x^{(l+1)}_t = y^{(l)}_t",
+    r"\ \big(+\,\alpha\,x^{(l)}_t \text{ with residual connections},\ l \ge 1\big),\qquad x^{(l+1)}_t = y^{(l)}_t",
 ]
 
 
@@ -48,7 +48,8 @@ class StackedRNN:
     cell : "rnn" (tanh), "relu", "lstm" or "gru"
     input_size, hidden_size, num_layers : int
     bidirectional : bool; output is [forward | reverse] (D = 2)
-    residual : bool; adds each layer's input to its output for layers l >= 1 (shapes match there)
+    residual : bool or float a >= 0; adds a times each layer's input to its output for layers l >= 1 (shapes
+        match there): True is the usual residual connection (a = 1), False none, e.g. 0.5 a skip at half strength
     seed : int or Generator; every parameter ~ U(-1/sqrt(H), 1/sqrt(H)) as in torch
     """
 
@@ -58,7 +59,10 @@ class StackedRNN:
         if num_layers < 1:
             raise ValueError("num_layers must be >= 1")
         self.cell, self.input_size, self.hidden_size = cell, int(input_size), int(hidden_size)
-        self.num_layers, self.bidirectional, self.residual = int(num_layers), bool(bidirectional), bool(residual)
+        self.num_layers, self.bidirectional = int(num_layers), bool(bidirectional)
+        self.residual = float(residual)                                   # the skip's weight a (True -> 1.0)
+        if not np.isfinite(self.residual):
+            raise ValueError("residual must be a bool or a finite number")
         self.D = 2 if bidirectional else 1
         rng = rng_from(seed)
         self.cells, self.params = {}, {}
@@ -98,7 +102,7 @@ class StackedRNN:
             outs = [trs[0].hb] + ([trs[1].hb[::-1]] if self.D == 2 else [])
             y = np.concatenate(outs, axis=-1)                             # [forward | reverse]
             if self.residual and l >= 1:
-                y = y + x                                                 # skip connection
+                y = y + self.residual * x                                 # skip connection (1.0 * x is x)
             traces.append(trs)
             x = y
         out = x if batched else x[:, 0]
@@ -124,7 +128,7 @@ class StackedRNN:
                     grads[self._pname(name, l, dd)] = g[name]
                 d_in += g["x"][::-1] if dd == 1 else g["x"]              # flip the reverse direction back
             if self.residual and l >= 1:
-                d_in = d_in + d                                           # gradient through the skip
+                d_in = d_in + self.residual * d                           # gradient through the skip
             d = d_in
         grads["x"] = d if tr.batched else d[:, 0]
         return grads, layer_grads

@@ -150,10 +150,26 @@ def resolve(spec: Scrub, ns: str) -> float | int:
     return meta["value"]
 
 
-def scrub_param(ctx: PageContext, spec: Scrub) -> ScrubParam:
-    """The slider for the chart builders: range, translated label, and the value the chart starts from."""
+def scrub_param(ctx: PageContext, spec: Scrub, hi: float | None = None) -> ScrubParam:
+    """The slider for the chart builders: range, translated label, and the value the chart starts from.
+    ``hi``: this run's end of the range when it depends on other controls (see :func:`cap`)."""
     meta = st.session_state[_meta_key(ctx.page, spec.key)]
-    return ScrubParam(spec.key, spec.lo, spec.hi, spec.step, meta["embed"], ctx.t(f"{ctx.page}.{spec.key}"))
+    top = spec.hi if hi is None else spec.snap(min(hi, spec.hi))
+    return ScrubParam(spec.key, spec.lo, top, spec.step, min(meta["embed"], top), ctx.t(f"{ctx.page}.{spec.key}"))
+
+
+def cap(ctx: PageContext, spec: Scrub, hi: float) -> float | int:
+    """This run's value of the scrub when its range ends at ``hi`` (<= ``spec.hi``) in this run: a grid that
+    depends on other controls, e.g. the focus word's position in a sentence of T words. A value beyond ``hi``
+    becomes ``hi``: the chart is rebuilt at it as a new element (the browser's slider held the old value) and
+    the URL follows; the value stays there when the range grows again."""
+    mkey = _meta_key(ctx.page, spec.key)
+    meta = st.session_state[mkey]
+    top = spec.snap(min(hi, spec.hi))
+    if meta["value"] > top:
+        meta = {**meta, "gen": meta["gen"] + 1, "embed": top, "value": top, "sel": None}
+        st.session_state[mkey] = meta
+    return meta["value"]
 
 
 def _params(node: Any) -> list[dict]:

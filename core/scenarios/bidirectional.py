@@ -140,6 +140,32 @@ def default_focus(words) -> int:
     return folded.index(DEFAULT_FOCUS_WORD) if DEFAULT_FOCUS_WORD in folded else len(words) // 2
 
 
+def right_shares(both: np.ndarray) -> np.ndarray:
+    """(T,) for every focus position t: the share of its squared influence that comes from words to its right,
+    sum_{k>t} both[t, k]^2 / sum_k both[t, k]^2 (0 where the row is exactly 0). ``both`` is the (T, T)
+    bidirectional map; row t of it (and of the forward and backward maps) is everything the page shows about
+    focus word t, so the maps and these shares are the whole family over the focus."""
+    sq = np.asarray(both, dtype=float) ** 2
+    out = np.zeros(sq.shape[0])
+    for t in range(sq.shape[0]):
+        total = float(np.sum(sq[t]))
+        out[t] = float(np.sum(sq[t, t + 1:]) / total) if total > 0 else 0.0
+    return out
+
+
+def by_distance(forward: np.ndarray, backward: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """How influence fades with distance, over every position: for d = 0 .. T-1 the mean over t of
+    log10 ||dh_t/dx_{t-d}|| (forward: the word d steps to the left) and of log10 ||dg_t/dx_{t+d}|| (backward: d
+    steps to the right), a geometric mean of the maps' diagonals. -inf where a diagonal has an exact zero.
+
+    Returns (d (T,), forward (T,), backward (T,))."""
+    T = np.shape(forward)[0]
+    with np.errstate(divide="ignore"):
+        fwd = np.array([np.mean(np.log10(np.diagonal(forward, -d))) for d in range(T)])
+        bwd = np.array([np.mean(np.log10(np.diagonal(backward, d))) for d in range(T)])
+    return np.arange(T), fwd, bwd
+
+
 def run(sentence: str = DEFAULT_SENTENCE, cell: str = "rnn", hidden: int = 16, seed: int = 0,
         focus: int | None = None) -> dict:
     """Influence of every word on every position, for the forward, backward and bidirectional states.
@@ -183,11 +209,10 @@ def run(sentence: str = DEFAULT_SENTENCE, cell: str = "rnn", hidden: int = 16, s
     both = np.sqrt(fwd ** 2 + bwd ** 2)                                       # rows [h_t; g_t] add in F^2
     f = default_focus(words) if focus is None else min(max(int(focus), 0), T - 1)
     bars = {"forward": fwd[f].copy(), "backward": bwd[f].copy(), "bidirectional": both[f].copy()}
-    total = float(np.sum(both[f] ** 2))
     return {
         "words": words, "position": np.arange(T), "x": x,
         "forward": fwd, "backward": np.ascontiguousarray(bwd), "bidirectional": both,
         "focus": f, "focus_bars": bars,
-        "right_share": float(np.sum(both[f, f + 1:] ** 2) / total) if total > 0 else 0.0,
+        "right_share": float(right_shares(both)[f]),
         "empty": False,
     }

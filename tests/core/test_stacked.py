@@ -11,7 +11,7 @@ T, I, H = 5, 3, 4
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
 @pytest.mark.parametrize("bidirectional,residual,layers", [(False, False, 2), (True, False, 2), (True, True, 3),
-                                                           (False, True, 3)])
+                                                           (False, True, 3), (True, 0.5, 3)])
 @pytest.mark.parametrize("batched", [False, True])
 def test_gradients_match_finite_differences(cell, bidirectional, residual, layers, batched):
     m = StackedRNN(cell, I, H, num_layers=layers, bidirectional=bidirectional, residual=residual, seed=1)

@@ -1,6 +1,8 @@
 """Every page's main control is a scrub (ui/scrub.py): in Chromium, moving the slider inside the main chart
 redraws the chart while no script runs; when the hand stops, the page and the URL follow, and a reload shows
-the same view. The arrow keys move it too, and the sweep button moves it by itself."""
+the same view. The arrow keys move it too, and the sweep button moves it by itself.
+A page may have several scrubs (one per tab, e.g. page 6): each is tested, in the tab that shows it; a scrub's
+range may be narrower than its spec's in a view (the focus word's positions end at the sentence's last word)."""
 from __future__ import annotations
 
 import re
@@ -41,7 +43,8 @@ CHART_SIGNATURE = """input => {
 }"""
 # Move the slider to each value the way a hand does (input events) and wait for the chart to repaint; a script
 # run would need Streamlit's 150 ms selection debounce plus a server round trip, so "no run started before the
-# repaint" does not depend on how busy the machine is.
+# repaint" does not depend on how busy the machine is. ``ms``: input event to the first frame that shows it
+# (tests/bench/drag_scrub.py reports its median).
 DRAG = """async (input, values) => {
   const app = document.querySelector("[data-testid='stApp']");
   const src = input.closest('[data-testid=stVegaLiteChart]').querySelector('canvas');
@@ -54,13 +57,14 @@ DRAG = """async (input, values) => {
   seen.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
   const out = [];
   for (const v of values) {
-    const before = sig(), runsBefore = runs;
+    const before = sig(), runsBefore = runs, t0 = performance.now();
     input.value = v; input.dispatchEvent(new Event('input', {bubbles: true}));
-    const painted = await new Promise(done => { const t0 = performance.now();
+    const painted = await new Promise(done => {
       const tick = () => { if (sig() !== before) done(true); else if (performance.now() - t0 > 10000) done(false);
                            else requestAnimationFrame(tick); };
       requestAnimationFrame(tick); });
-    out.push({painted, runs: runs - runsBefore, state: app.getAttribute('data-test-script-state')});
+    out.push({painted, ms: performance.now() - t0, runs: runs - runsBefore,
+              state: app.getAttribute('data-test-script-state')});
   }
   seen.disconnect();
   return out;

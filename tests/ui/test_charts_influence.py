@@ -1,8 +1,9 @@
-"""ui.charts.influence: influence maps and per-word bars keyed by position; words only as data; never NaN."""
+"""ui.charts.influence (page 6, part A) and ui.charts.family_heatmap (part B): the scrubbed charts hold every
+member, keep one spec for every member, draw the member the slider picks, and never put a word in a Vega
+expression; their data are clean (no NaN/inf) whatever the values and words."""
 import json
 import math
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,11 +11,14 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from ui.charts import ChartText
-from ui.charts.influence import ZERO_COLOR, influence_map, word_bars
+from ui.charts.family_heatmap import MAX_CELLS, family_heatmap
+from ui.charts.influence import SEP, ZERO_COLOR, FocusText, focus_maps
+from ui.charts.render import to_vega_lite
+from ui.charts.scrub import PARAM, ScrubParam, js, unpack
 
 WORDS = ["the", "cat", "saw", "the", "dog"]
-HOSTILE = ["a'b", 'x"y', "datum.t == 1", "<script>alert(1)</script>", "${7*7}", "\\", "电影"]
+HOSTILE = ["a'b", 'x"y', "datum.t == 1", "<script>alert(1)</script>", "${7*7}", "\\", "电影", "a,b"]
+NAMES = ("forward", "backward", "bidirectional")
 
 
 def frames(chart) -> list[pd.DataFrame]:
@@ -30,84 +34,33 @@ def clean(df: pd.DataFrame) -> None:
                 assert math.isfinite(v), (col, v)
 
 
-def causal(T=5):
-    return np.tril(np.arange(1, T * T + 1, dtype=float).reshape(T, T))
+def maps(T=5):
+    f = np.tril(np.arange(1, T * T + 1, dtype=float).reshape(T, T))
+    return {"forward": f, "backward": f.T.copy(), "bidirectional": np.sqrt(f ** 2 + f.T ** 2)}
 
 
-def test_map_cells_are_keyed_by_position_with_words_in_the_tooltip():
-    z = causal()
-    c = influence_map(z, WORDS, focus=3, value_title="‖∂h/∂x‖")
-    assert isinstance(c, alt.LayerChart)
-    cells, extent, focus = sorted(frames(c), key=len, reverse=True)
-    clean(cells)
-    assert len(cells) == 25 and focus["t"].tolist() == [4]
-    assert np.array_equal(cells["c"].to_numpy(), z.ravel())
-    assert (cells["word_t"] == [WORDS[t - 1] for t in cells["t"]]).all()
-    assert (cells["word_k"] == [WORDS[k - 1] for k in cells["k"]]).all()
-    assert (cells["zero"] == (cells["k"] > cells["t"])).all()              # exact zeros flagged
-    enc = c.to_dict()["layer"][1]["encoding"]
-    assert enc["x"]["sort"] == enc["y"]["sort"] == [1, 2, 3, 4, 5]         # positions, not words (they repeat)
-    assert enc["color"]["condition"] == {"test": "datum.zero", "value": ZERO_COLOR}
-    assert "domain" not in enc["color"]["scale"] and extent["c"].tolist() == [0.0, 25.0]  # the range is data
+def focus_chart(words=WORDS, z=None, projector=False, value=2):
+    z = z or maps(len(words))
+    T = len(words)
+    return focus_maps(z, words, scrub=ScrubParam("focus", 1, T, 1, min(value, T), "focus"),
+                      titles={m: m.upper() for m in z}, notes=[f"note {i}" for i in range(T)],
+                      labels=FocusText(), projector=projector)
 
 
-def test_shared_domain_clamps_and_marks_overflow_never_nan():
-    z = np.array([[1.0, 0.0], [np.inf, 5.0]])
-    zh = ChartText(overflow="上溢", exact="精确值")
-    cells = max(frames(influence_map(z, ["a", "b"], domain=(0.0, 2.0), text=zh, zero_text="看不到")), key=len)
-    clean(cells)
-    got = {(t, k): (c, status, value) for t, k, c, status, value in
-           cells[["t", "k", "c", "status_text", "value_text"]].itertuples(index=False)}
-    assert got[(1, 1)] == (1.0, "精确值", "1") and got[(1, 2)] == (0.0, "看不到", "0")
-    assert got[(2, 1)] == (2.0, "上溢", "+inf") and got[(2, 2)] == (2.0, "上溢", "5")
+def heat_chart(z=None, notes=True):
+    z = np.arange(3 * 2 * 4, dtype=float).reshape(3, 2, 4) - 5 if z is None else z
+    F, R, C = z.shape
+    return family_heatmap(z, x_values=np.arange(1, C + 1), y_values=np.arange(1, R + 1),
+                          scrub=ScrubParam("residual", 0.0, 0.1 * (F - 1), 0.1, 0.1, "a"),
+                          notes=[f"n{i}" for i in range(F)] if notes else None, zero_text="zero")
 
 
-def test_nan_cells_are_dropped_and_all_zero_maps_still_draw():
-    cells = max(frames(influence_map(np.array([[np.nan, 0.0], [1.0, 2.0]]), ["a", "b"])), key=len)
-    clean(cells)
-    assert len(cells) == 3
-    zero = influence_map(np.zeros((3, 3)), ["a", "b", "c"], focus=None)
-    assert [f.columns.tolist() for f in frames(zero)] == [["c"], ["t", "k", "c", "zero", "word_t", "word_k",
-                                                                   "value_text", "status_text"]]
-    assert frames(zero)[0]["c"].tolist() == [0.0, 1.0]                  # the colour range, drawn first
-
-
-def test_focus_outside_and_legend_off():
-    c = influence_map(causal(3), WORDS[:3], focus=7, legend=False)
-    assert len(c.to_dict()["layer"]) == 2                                 # cells and the invisible colour range
-    assert c.to_dict()["layer"][1]["encoding"]["color"]["legend"] is None
-
-
-def test_bars_group_words_in_sentence_order_without_stacking():
-    vals = {"forward": np.array([0.1, 0.2, 0.0, 0.0, 0.0]), "both": np.array([0.1, 0.2, 0.5, 0.3, 0.4])}
-    c = word_bars(WORDS, vals, focus=1)
-    band, extent, bars = sorted(frames(c), key=len)
-    clean(bars)
-    labels = ["1 the", "2 cat", "3 saw", "4 the", "5 dog"]
-    assert band["label"].tolist() == ["2 cat"]
-    assert bars.loc[bars["series"] == "both", "label"].tolist() == labels          # repeated "the" kept apart
-    assert np.allclose(bars.loc[bars["series"] == "forward", "v"], vals["forward"])
-    enc = c.to_dict()["layer"][1]["encoding"]
-    assert enc["x"]["sort"] == labels and enc["xOffset"]["field"] == "series" and enc["y"]["stack"] is None
-    assert "domain" not in enc["y"]["scale"] and extent["v"].tolist()[0] == 0.0
-
-
-def test_long_sentences_tilt_their_labels_and_empty_input_draws():
-    c = word_bars([f"w{i}" for i in range(20)], {"a": np.arange(20.0)})
-    assert c.to_dict()["layer"][0]["encoding"]["x"]["axis"]["labelAngle"] == -40
-    frames(word_bars([], {"a": np.zeros(0)}))
-    frames(influence_map(np.zeros((0, 0)), []))
-
-
-@pytest.mark.parametrize("builder", ["map", "bars"])
-def test_words_never_reach_a_vega_expression(builder):
-    z = causal(len(HOSTILE))
-    c = (influence_map(z, HOSTILE, focus=2) if builder == "map"
-         else word_bars(HOSTILE, {"a": np.ones(len(HOSTILE))}, focus=2))
-    spec = c.to_dict()
+def shell(chart) -> str:
+    spec = to_vega_lite(chart)
     spec.pop("datasets")
-    expressions = [v for k, v in _walk(spec) if k in ("test", "filter", "expr", "labelExpr", "calculate")]
-    assert all(w not in json.dumps(expressions) for w in HOSTILE)
+    for p in spec.get("params", []):
+        p.pop("value")
+    return json.dumps(spec, sort_keys=True, default=str)
 
 
 def _walk(node, key=None):
@@ -121,27 +74,111 @@ def _walk(node, key=None):
         yield key, node
 
 
-def test_tooltip_titles_are_distinct():
-    """vega-tooltip shows one entry per title: a repeated title would hide a field."""
-    for c in (influence_map(causal(), WORDS), word_bars(WORDS, {"a": np.ones(5)})):
+# --- part A: the focus maps -----------------------------------------------------------------------------------------
+def test_cells_hold_every_map_keyed_by_position_with_words_in_the_tooltip():
+    z = maps()
+    spec = to_vega_lite(focus_chart(z=z))
+    cells = next(f for f in spec["datasets"].values() if "word_k" in f)
+    for m in NAMES:
+        part = cells[cells["map"] == m.upper()]
+        got = np.zeros((5, 5))
+        got[part["t"] - 1, part["k"] - 1] = part["c"]
+        np.testing.assert_array_equal(got, z[m])
+        assert (part["word_t"] == [WORDS[t - 1] for t in part["t"]]).all()
+    assert (cells["zero"] == (cells["c"] == 0)).all()
+    layer = next(lay for lay in spec["layer"] if lay.get("name") == "focus_maps")
+    assert layer["encoding"]["color"]["condition"] == {"test": "datum.zero", "value": ZERO_COLOR}
+    assert "transform" not in layer, "the cells never follow the slider (no re-encode per drag step)"
+
+
+def test_every_focus_row_is_a_member_the_slider_filters():
+    z = maps()
+    spec = to_vega_lite(focus_chart(z=z))
+    bars = next(f for f in spec["datasets"].values() if "w" in f)
+    assert len(bars) == 5 * 3 and set(bars["w"]) == {SEP.join(WORDS)}
+    for f in range(5):
+        rows = bars[bars["i"] == f]
+        for m, v in zip(rows["map"], rows["v"], strict=True):
+            np.testing.assert_allclose(np.array(v.split(","), dtype=float), z[m.lower()][f], rtol=5e-6)  # 6 digits
+    followers = [lay for lay in spec["layer"] if any("filter" in t for t in lay.get("transform", []))]
+    assert len(followers) == 5                            # outlines, bars, the label's card, the label, the note
+    assert all(lay["transform"][0] == {"filter": "datum.i == round((scrub_focus - 1) / 1)"} for lay in followers)
+    p = spec["params"]
+    assert len(p) == 1 and p[0]["name"] == PARAM and p[0]["views"] == ["focus_maps"]
+    assert p[0]["bind"]["min"] == 1 and p[0]["bind"]["max"] == 5 and p[0]["value"] == [{"focus": 2}]
+
+
+def test_spec_is_the_same_for_every_member_and_other_values_of_the_same_length():
+    a, b = maps(), {m: 3 * v + 1 for m, v in maps().items()}
+    assert shell(focus_chart(z=a, value=1)) == shell(focus_chart(z=b, value=4))
+    assert shell(focus_chart(["x", "y", "z", "u", "v"])) == shell(focus_chart())
+
+
+def test_words_never_reach_a_vega_expression():
+    spec = focus_chart(HOSTILE).to_dict()
+    spec.pop("datasets")
+    expressions = [v for k, v in _walk(spec) if k in ("test", "filter", "expr", "labelExpr", "calculate")]
+    text = " ".join(map(str, expressions)).replace(js(SEP), "")  # the words' separator, written as an escape
+    assert all(w not in text for w in HOSTILE)
+    bars = next(f for f in to_vega_lite(focus_chart(HOSTILE))["datasets"].values() if "w" in f)
+    assert bars["w"].iloc[0].split(SEP) == HOSTILE                   # a comma in a word survives the packing
+
+
+def test_tooltip_titles_are_distinct_and_projector_is_bigger():
+    for c in (focus_chart(), heat_chart()):
         for lay in c.to_dict()["layer"]:
             titles = [tip["title"] for tip in lay["encoding"].get("tooltip", [])]
             assert len(titles) == len(set(titles)), titles
-
-
-def test_projector_mode_is_bigger():
-    small, big = (influence_map(causal(), WORDS, projector=p).to_dict()["config"]["axis"]["labelFontSize"]
-                  for p in (False, True))
+    small, big = (focus_chart(projector=p).to_dict()["config"]["axis"]["labelFontSize"] for p in (False, True))
     assert big > small
 
 
-@settings(max_examples=60, deadline=None)
-@given(arrays(float, st.tuples(st.integers(1, 6), st.integers(1, 6)).map(lambda s: (s[0], s[0])),
-              elements=st.floats(allow_nan=True, allow_infinity=True)),
-       st.lists(st.text(max_size=8), max_size=8))
-@example(z=np.array([[1.7120887e308]]), words=[""])  # the bars' 5 % headroom once overflowed to inf
-def test_any_values_and_words_give_clean_data(z, words):
-    for df in frames(influence_map(np.abs(z), words, focus=0)):
+def test_one_word_and_a_wrong_number_of_notes():
+    frames(focus_chart(["solo"]))
+    with pytest.raises(ValueError):
+        focus_maps(maps(), WORDS, scrub=ScrubParam("focus", 1, 5, 1, 1, "f"), titles={m: m for m in NAMES},
+                   notes=["one"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 6).flatmap(lambda T: st.tuples(
+           arrays(float, (3, T, T), elements=st.floats(allow_nan=True, allow_infinity=True)),
+           st.lists(st.text(max_size=8), min_size=T, max_size=T))))
+def test_any_values_and_words_give_clean_data(case):
+    z, words = case
+    for df in frames(focus_chart(words, z={m: np.abs(z[i]) for i, m in enumerate(NAMES)})):
         clean(df)
-    for df in frames(word_bars(words, {"a": np.abs(z[0])[:len(words)], "b": np.ones(len(words))})):
+
+
+# --- part B: the family heat map ------------------------------------------------------------------------------------
+def test_heat_map_holds_every_member_packed_per_row():
+    z = np.arange(3 * 2 * 4, dtype=float).reshape(3, 2, 4) - 5
+    z[1, 1, :3] = -np.inf
+    spec = to_vega_lite(heat_chart(z))
+    packed = next(f for f in spec["datasets"].values() if "x0" in f and "v" in f)
+    assert len(packed) == 3 * 2
+    for f in range(3):
+        got = unpack(packed.assign(series="m", kind="curve"), f)
+        np.testing.assert_array_equal(got["v"].to_numpy().reshape(2, 4), z[f])
+    cells = next(lay for lay in spec["layer"] if lay.get("name") == "family_cells")
+    assert cells["transform"][0]["filter"] == "datum.i == round((scrub_residual - 0.0) / 0.1)"
+    assert "Infinity" not in json.dumps([t for t in cells["transform"] if "calculate" in t]), \
+        "Vega's expressions have no Infinity constant"
+    assert spec["params"][0]["views"] == ["family_cells"]
+
+
+def test_heat_map_spec_is_the_same_for_other_data_and_caps_its_cells():
+    z = np.zeros((3, 2, 4))
+    assert shell(heat_chart(z)) == shell(heat_chart(z - 7))
+    big = np.zeros((2, 8, 300))
+    packed = next(f for f in to_vega_lite(heat_chart(big))["datasets"].values() if "x0" in f and "v" in f)
+    assert packed["v"].str.count(",").add(1).max() * 8 <= MAX_CELLS
+
+
+@settings(max_examples=30, deadline=None)
+@given(arrays(float, st.tuples(st.integers(1, 3), st.integers(1, 4), st.integers(1, 6)),
+              elements=st.floats(allow_nan=False, allow_infinity=True)))
+@example(z=np.array([[[1.79769313e308, -9.97920155e291]]]))  # a span beyond float: the range was once NaN
+def test_heat_map_any_values_give_clean_data(z):
+    for df in frames(heat_chart(z)):
         clean(df)

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from ui import charts
-from ui.charts.influence import influence_map, word_bars
+from ui.charts.family_heatmap import family_heatmap
+from ui.charts.influence import focus_maps
 from ui.charts.paths import surface_paths
 from ui.charts.render import arrow_bytes, to_streamlit, to_vega_lite
 from ui.charts.scrub import ScrubParam
@@ -31,8 +32,11 @@ CHARTS = {
     "hist_one": lambda: charts.histogram(pd.DataFrame({"value": K / 60, "series": "a"}), facet=False, width=200),
     "grid": lambda: charts.function_grid(pd.DataFrame({"a": [0, 1], "value": [0, 1], "curve": "f", "series": "a"})),
     "bars": lambda: charts.bar_chart(pd.DataFrame({"k": ["x", "y"], "v": [1.0, -2.0]}), x="k", y="v"),
-    "influence": lambda: influence_map(np.tril(np.ones((4, 4))), ["a", "b", "a", "c"], focus=2),
-    "words": lambda: word_bars(["a", "b"], {"f": np.array([0.1, 0.2]), "b": np.array([0.3, 0.0])}, focus=0),
+    "influence": lambda: focus_maps({m: np.tril(np.ones((4, 4))) for m in "fb"}, ["a", "b", "a", "c"],
+                                    scrub=ScrubParam("focus", 1, 4, 1, 2, "f"), titles={"f": "F", "b": "B"},
+                                    notes=list("wxyz")),
+    "family_heat": lambda: family_heatmap(-np.ones((3, 2, 4)), x_values=np.arange(4), y_values=[1, 2],
+                                          scrub=ScrubParam("a", 0.0, 1.0, 0.5, 0.5, "a"), notes=list("xyz")),
     "family": lambda: charts.family_curves(
         K[:6], {"a": -np.outer([1.0, 2.0, 3.0], K[:6])}, refs={"r": np.zeros((3, 6))},
         scrub=ScrubParam("rho", 0.1, 0.3, 0.1, 0.2, "ρ"), notes=["x", "y", "z"], marker=np.array([1.0, np.nan, 2.0])),

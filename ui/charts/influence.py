@@ -1,117 +1,237 @@
-"""Which words does a position see? A word-by-position influence map and a per-word bar chart.
+"""Which words does a position see? Page 6's influence maps of a sentence, with a focus word the slider moves.
 
-Both take the words of a sentence (any text, possibly repeated: ``"the"`` twice) and key everything by
-position, so the words only appear as data (tooltips, axis labels), never in a Vega expression. Exact
-zeros — words a reader cannot see at all — are drawn in light grey, distinct from small but non-zero values.
+One chart (one Vega view, so one slider drives all of it): the forward, backward and bidirectional maps side by
+side, ``z[t, k] = ||dh_t/dx_k||``; the focus word's row outlined in each map and drawn again as bars under it
+(the same columns, so bar k sits under cell k); the focus word's label in bold; one line of numbers above.
+
+    focus_maps({"forward": F, "backward": B, "bidirectional": Z}, words, scrub=param, titles=..., notes=...)
+
+The slider (``scrub``, positions 1..T) only picks rows: every map cell is in the data once and never changes
+while it moves, so a drag step redraws 3 outlines, 3T bars and two texts, not the 3T² cells (each cell costs
+Vega a re-encode, ~0.1 ms). The focus's bars are packed one row per map (``ui.charts.scrub``).
+The words are data only (labels, tooltips), never part of a Vega expression: a sentence is free text.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from ui.charts.clamp import EXACT, FLOAT_MAX, OVERFLOW, UNDERFLOW, clamp, fmt_value
+from ui.charts.clamp import OVERFLOW, UNDERFLOW, clamp, fmt_values
+from ui.charts.scrub import ScrubParam, js
 from ui.charts.text import ENGLISH, ChartText
-from ui.charts.theme import PALETTE, color_scale, finish, sizes
-from ui.charts.vl import FREE, chart, extent_layer, layer, n, o, q, tip
+from ui.charts.theme import PALETTE, finish, sizes
+from ui.charts.vl import chart, extent_layer, layer, n, q, tip
 
 ZERO_COLOR = "#e6e6e6"  # cells that are exactly 0 (cannot be seen)
 FOCUS_COLOR = "#000000"
+VIEW = "focus_maps"  # the layer the slider's selection lives in
+SEP = "\x1f"  # joins a sentence's words in one string: tokenize() turns control characters into spaces
+STRIP = 0.24  # share of the plot's height under the maps for the focus row's bars
 
 
-def _status(status: np.ndarray, zero: np.ndarray, text: ChartText, zero_text: str) -> list[str]:
-    names = {EXACT: text.exact, OVERFLOW: text.overflow, UNDERFLOW: text.underflow}
-    return [zero_text if z else names[s] for s, z in zip(status, zero, strict=True)]
+@dataclass(frozen=True)
+class FocusText:
+    """The translated words of the chart (axis, tooltip and label texts); every tooltip title is distinct."""
+
+    map: str = "map"
+    row: str = "position t"
+    col: str = "word k"
+    row_word: str = "text at position t"
+    col_word: str = "text of word k"
+    value: str = "‖∂h_t/∂x_k‖"
+    zero: str = "exactly 0: this position cannot see this word"
+    strip: str = "focus row"
 
 
 def _top(values: np.ndarray) -> float:
-    """Upper end of a non-negative colour/axis range: the largest finite value (1 if there is none)."""
+    """Upper end of a non-negative colour range: the largest finite value (1 if there is none)."""
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v)]
     hi = float(v.max()) if v.size else 0.0
     return hi if hi > 0 else 1.0
 
 
-def influence_map(z: np.ndarray, words: Sequence[str], *, focus: int | None = None,
-                  domain: tuple[float, float] | None = None, row_title: str = "position t",
-                  col_title: str = "word k", row_word_title: str = "text at t", col_word_title: str = "text of word k",
-                  value_title: str = "‖∂h_t/∂x_k‖", zero_text: str = "0: not seen", legend: bool = True,
-                  text: ChartText = ENGLISH, projector: bool = False, height: int = 220,
-                  title: str | None = None) -> alt.LayerChart:
-    """Heat map of ``z[t, k]`` (T x T, non-negative): rows are positions t (1..T, top to bottom), columns
-    words k (1..T). Axes show positions; the tooltip names both words. ``focus`` (0-based) outlines a row.
-
-    ``domain`` fixes the colour range (give several maps the same one to compare them); default [0, max].
-    Values above the range (±inf too) are clamped and marked overflow in the tooltip; never NaN.
-    """
-    z = np.atleast_2d(np.asarray(z, dtype=float))
-    T = z.shape[0]
-    words = [str(w) for w in words][:T] + [""] * max(0, T - len(words))
-    lo, hi = domain or (0.0, _top(z))
-    vals, status, keep = clamp(z.ravel(), lo, hi)
-    tt, kk = np.meshgrid(np.arange(T), np.arange(z.shape[1]), indexing="ij")
-    zero = z.ravel() == 0.0
-    data = pd.DataFrame({
-        "t": tt.ravel() + 1, "k": kk.ravel() + 1, "c": vals, "zero": zero,
-        "word_t": [words[i] for i in tt.ravel()], "word_k": [words[i] if i < len(words) else "" for i in kk.ravel()],
-        "value_text": [fmt_value(v) for v in z.ravel()],
-        "status_text": _status(status, zero, text, zero_text),
-    }).loc[keep].reset_index(drop=True)
-    positions = list(range(1, T + 1))
-    axis = {"labelAngle": 0, "labelOverlap": True}
-    legend_spec = {"orient": "right", "gradientLength": max(height - 60, 80), "format": ".3~g"} if legend else None
-    colour = q("c", value_title, scale={"scheme": "viridis"}, legend=legend_spec)
-    enc = {
-        "x": o("k", col_title, sort=positions, axis=axis),
-        "y": o("t", row_title, sort=positions, axis=axis),
-        "color": {"condition": {"test": "datum.zero", "value": ZERO_COLOR}, **colour},
-        "tooltip": [tip("t", row_title, "ordinal"), tip("word_t", row_word_title), tip("k", col_title, "ordinal"),
-                    tip("word_k", col_word_title), tip("value_text", value_title), tip("status_text", text.status)],
-    }
-    layers = [extent_layer(color=(colour, (lo, hi))), chart(data, "rect", enc)]  # colour range in the data
-    if focus is not None and 0 <= int(focus) < T:
-        row = pd.DataFrame({"t": [int(focus) + 1]})
-        layers.append(chart(row, {"type": "rect", "filled": False, "stroke": FOCUS_COLOR,
-                                  "strokeWidth": sizes(projector)["rule"] * 1.4},
-                            {"y": o("t", sort=positions)}))
-    return finish(layer(*layers, height=height), projector, title)
+def _top_padding(s: dict) -> int:
+    """Room above the plot: the focus word's note and the maps' titles."""
+    return int(s["title"] + s["label"] + 26)
 
 
-def word_bars(words: Sequence[str], values: Mapping[str, np.ndarray], *, focus: int | None = None,
-              word_title: str = "text of word k", position_title: str = "word k", value_title: str = "value",
-              text: ChartText = ENGLISH, projector: bool = False, height: int = 240,
-              title: str | None = None) -> alt.LayerChart:
-    """Grouped bars: one group per word of the sentence (x: "position word", in sentence order), one bar
-    per series of ``values`` (name -> (T,) non-negative). ``focus`` (0-based) shades that word's group."""
+def _layout(T: int, height: int, s: dict) -> dict:
+    """Plan of the plot: maps on top (one unit per row), a gap, the bars' strip; x in cell units. Vega fits the
+    whole chart (note, titles, axis) into ``height``, so the plot gets about what those leave; the pixel sizes
+    below (label spacing, the colour bar) use that estimate and err on the small side."""
+    plot = height - _top_padding(s) - (2 * s["label"] + s["title"] + 20)   # minus the note and the x axis
+    gap = round(s["label"] * 1.1)
+    strip = round(STRIP * plot)
+    maps = plot - gap - strip
+    u = maps / T                                             # px per row
+    G = max(1.0, round(0.15 * T, 2))                         # blocks are G cells apart
+    return {"G": G, "u": u, "maps": maps, "base": T + (gap + strip) / u, "h": strip / u, "width": 3 * T + 2 * G,
+            "y_max": T + (gap + strip) / u, "label_w": 120 if s["label"] > 14 else 100}
+
+
+def focus_maps(maps: Mapping[str, np.ndarray], words: Sequence[str], *, scrub: ScrubParam,
+               titles: Mapping[str, str], notes: Sequence[str], domain: tuple[float, float] | None = None,
+               labels: FocusText = FocusText(), text: ChartText = ENGLISH, projector: bool = False,
+               height: int = 300) -> alt.LayerChart:
+    """The maps ``maps`` (name -> (T, T), drawn left to right in this order) of the sentence ``words`` with the
+    focus word chosen by ``scrub`` (positions 1..T: member i is position i+1); ``titles`` name -> map title;
+    ``notes`` T one-line texts written above the plot for each focus word; ``domain`` the colour range (default
+    [0, largest value]); exact zeros are grey."""
+    names = list(maps)
+    Z = np.stack([np.atleast_2d(np.asarray(maps[m], dtype=float)) for m in names])   # (D, T, T)
+    D, T = Z.shape[0], Z.shape[1]
+    if Z.shape != (D, T, T) or len(words) != T or len(notes) != T or scrub.size != T:
+        raise ValueError(f"expected {T} words, notes and slider positions for ({T}, {T}) maps")
     words = [str(w) for w in words]
-    T = len(words)
-    labels = [f"{k + 1} {w}" for k, w in enumerate(words)]
-    names = list(values)
-    raw = np.full(T * len(names), np.nan)                    # series shorter than the sentence: missing bars
-    for i, s in enumerate(names):
-        v = np.asarray(values[s], dtype=float).ravel()[:T]
-        raw[i * T:i * T + len(v)] = v
-    lo, hi = 0.0, min(_top(raw) * 1.05, FLOAT_MAX)  # the headroom stays finite
-    vals, status, keep = clamp(raw, lo, hi)
+    s = sizes(projector)
+    g = _layout(T, height, s)
+    lo, hi = domain or (0.0, _top(Z))
+    offset = np.arange(D) * (T + g["G"])                     # left edge of each map, in cells
+    x_enc = q("x", labels.col, scale={"domain": [0, g["width"]], "nice": False, "zero": False},
+              axis={"values": (offset[:, None] + np.arange(T) + 0.5).ravel().tolist(), "grid": False,
+                    "labelExpr": f"floor(datum.value % {_num(T + g['G'])}) + 1", "labelOverlap": True,
+                    "labelAngle": 0, "domain": False})
+    y_enc = q("y", None, scale={"domain": [0, g["y_max"]], "reverse": True, "nice": False, "zero": False},
+              axis=None)
+    colour = q("c", labels.value, scale={"scheme": "viridis"},
+               legend={"orient": "right", "direction": "vertical", "gradientLength": max(int(0.7 * g["maps"]), 50),
+                       "format": ".3~g"})
+    layers = [extent_layer(color=(colour, (lo, hi))),      # the colour range lives in the data
+              _cells(Z, names, titles, words, offset, (lo, hi), x_enc, y_enc, colour, labels, text)]
+    layers += _label_layers(words, names, titles, offset, g, x_enc, y_enc, labels, s, T)
+    layers += _focus_layers(Z, names, titles, words, offset, g, hi, scrub, x_enc, y_enc, labels, s)  # on top
+    layers += _note(notes, scrub, s)
+    out = finish(layer(*layers, height=height), projector)
+    out.params = [alt.TopLevelSelectionParameter(**scrub.param(), views=[VIEW])]
+    # the note, the titles and the row labels are marks outside the plot: Vega makes room for them itself
+    out.padding = {"top": 5, "left": 5, "right": 5, "bottom": 5}
+    return out
+
+
+def _num(x: float) -> str:
+    return repr(float(x))
+
+
+def _cells(Z, names, titles, words, offset, rng, x_enc, y_enc, colour, labels: FocusText, text: ChartText):
+    """Every cell of every map (static: nothing here follows the slider)."""
+    D, T, _ = Z.shape
+    b, t, k = (a.ravel() for a in np.meshgrid(np.arange(D), np.arange(T), np.arange(T), indexing="ij"))
+    raw = Z.ravel()
+    vals, status, keep = clamp(raw, *rng)                   # NaN cells (none from the core) are left out
     zero = raw == 0.0
+    status_text = np.where(zero, labels.zero, np.where(status == OVERFLOW, text.overflow,
+                                                       np.where(status == UNDERFLOW, text.underflow, text.exact)))
+    w = np.array(words, dtype=object)
     data = pd.DataFrame({
-        "label": labels * len(names), "k": list(range(1, T + 1)) * len(names),
-        "word": words * len(names), "series": np.repeat(names, T) if names else [],
-        "v": vals, "value_text": [fmt_value(v) for v in raw],
-        "status_text": _status(status, np.zeros_like(zero), text, ""),
+        "map": pd.Categorical(np.array([titles[m] for m in names], dtype=object)[b]),
+        "x": offset[b] + k, "x2": offset[b] + k + 1.0, "y": t.astype(float), "y2": t + 1.0,
+        "t": t + 1, "k": k + 1, "word_t": w[t], "word_k": w[k], "c": vals, "zero": zero,
+        "value_text": fmt_values(raw), "status_text": status_text.astype(object),
     }).loc[keep].reset_index(drop=True)
-    x = n("label", None, sort=labels, axis={"labelAngle": 0 if T <= 8 else -40, "labelLimit": 140})
-    tooltip = [tip("series", text.series), tip("k", position_title, "ordinal"), tip("word", word_title),
-               tip("value_text", value_title), tip("status_text", text.status)]
-    y = q("v", value_title, stack=None, scale=FREE)
-    enc = {"x": x, "xOffset": n("series", sort=names), "y": y,
-           "color": n("series", None, scale=color_scale(names or ["-"]), sort=names), "tooltip": tooltip}
-    layers = []
-    if focus is not None and 0 <= int(focus) < T:
-        band = pd.DataFrame({"label": [labels[int(focus)]]})
-        layers.append(chart(band, {"type": "rect", "color": PALETTE[4], "opacity": 0.18},
-                            {"x": n("label", sort=labels)}))
-    layers += [chart(data, "bar", enc), extent_layer(y=(y, (lo, hi)))]
-    return finish(layer(*layers, height=height), projector, title)
+    enc = {"x": x_enc, "x2": {"field": "x2"}, "y": y_enc, "y2": {"field": "y2"},
+           "color": {"condition": {"test": "datum.zero", "value": ZERO_COLOR}, **colour},
+           "tooltip": [tip("map", labels.map), tip("t", labels.row, "ordinal"), tip("word_t", labels.row_word),
+                       tip("k", labels.col, "ordinal"), tip("word_k", labels.col_word),
+                       tip("value_text", labels.value), tip("status_text", text.status)]}
+    cells = chart(data, "rect", enc)
+    cells.name = VIEW
+    return cells
+
+
+def _focus_layers(Z, names, titles, words, offset, g, hi, scrub: ScrubParam, x_enc, y_enc, labels: FocusText,
+                  s: dict) -> list:
+    """What follows the slider: each map's focus row outlined, the row as bars under the map, the bold label."""
+    D, T, _ = Z.shape
+    flt = [scrub.member_filter()]
+    f = np.repeat(np.arange(T), D)
+    b = np.tile(np.arange(D), T)
+    outline = pd.DataFrame({"i": f.astype(np.uint16), "x": offset[b], "x2": offset[b] + T, "y": f.astype(float),
+                            "y2": f + 1.0})
+    # the bars: one row per (focus word, map), the row's T values packed as text (ui.charts.scrub.pack)
+    bars = np.clip(np.nan_to_num(Z, nan=0.0), 0.0, hi)       # as tall as the colour range (+inf: the top)
+    vals = np.char.mod("%.6g", bars.transpose(1, 0, 2).reshape(T * D, T)).astype(object)
+    top = hi if hi > 0 else 1.0
+    bars = pd.DataFrame({
+        "i": f.astype(np.uint16), "o": offset[b], "map": pd.Categorical(np.array([titles[m] for m in names])[b]),
+        "fill": pd.Categorical(np.array(PALETTE[:D])[b]), "base": g["base"], "h": g["h"], "top": float(top),
+        "k": pd.Categorical([",".join(str(k) for k in range(1, T + 1))] * (T * D)),
+        "w": pd.Categorical([SEP.join(words)] * (T * D)),
+        "v": np.array([",".join(r) for r in vals], dtype=object),
+    })
+    unpack = flt + [{"calculate": f"split(datum.{c}, {js(sep)})", "as": c} for c, sep in
+                    (("v", ","), ("k", ","), ("w", SEP))]
+    unpack += [{"flatten": ["v", "k", "w"]}, {"calculate": "toNumber(datum.v)", "as": "v"},
+               {"calculate": "toNumber(datum.k)", "as": "k"},
+               {"calculate": "datum.o + datum.k - 0.85", "as": "x"},
+               {"calculate": "datum.o + datum.k - 0.15", "as": "x2"},
+               {"calculate": "datum.base - datum.v / datum.top * datum.h", "as": "y"},
+               {"calculate": "datum.base", "as": "y2"},
+               {"calculate": f"format(datum.v, {js('.4~g')})", "as": "value_text"}]
+    bar_tips = [tip("map", labels.map), tip("k", labels.col, "ordinal"), tip("w", labels.col_word),
+                tip("value_text", labels.value)]
+    row = pd.DataFrame({"i": np.arange(T, dtype=np.uint16), "y": np.arange(T) + 0.5,
+                        "y0": np.arange(T) + 0.5 - 0.75 * s["label"] / g["u"],
+                        "y1": np.arange(T) + 0.5 + 0.75 * s["label"] / g["u"],
+                        "label": [f"{t + 1} {w}" for t, w in enumerate(words)]})
+    label_mark = {"type": "text", "align": "right", "baseline": "middle", "fontSize": s["label"], "fontWeight": "bold",
+                  "color": FOCUS_COLOR, "limit": g["label_w"] - 8}
+    return [
+        chart(outline, {"type": "rect", "filled": False, "stroke": FOCUS_COLOR, "strokeWidth": s["rule"] * 1.4},
+              {"x": x_enc, "x2": {"field": "x2"}, "y": y_enc, "y2": {"field": "y2"}}, transform=flt),
+        chart(bars, "rect", {"x": x_enc, "x2": {"field": "x2"}, "y": y_enc, "y2": {"field": "y2"},
+                             "color": n("fill", None, scale=None, legend=None), "tooltip": bar_tips}, transform=unpack),
+        # the focus word's label in bold over the plain one (a white card hides the plain label and its neighbours)
+        chart(row, {"type": "rect", "color": "white"},
+              {"x": {"value": -g["label_w"]}, "x2": {"value": -2}, "y": q("y0", None, scale=y_enc["scale"], axis=None),
+               "y2": {"field": "y1"}}, transform=flt),
+        chart(row, label_mark, {"x": {"value": -6}, "y": y_enc, "text": n("label")}, transform=flt),
+    ]
+
+
+def _label_layers(words, names, titles, offset, g, x_enc, y_enc, labels: FocusText, s: dict, T: int) -> list:
+    """Static texts: each row's "position word" left of the maps (every k-th when rows are thin), the maps'
+    titles above them, the strip's name left of the bars, and each strip's base line."""
+    every = max(1, math.ceil(1.1 * s["label"] / g["u"]))
+    rows = np.arange(0, T, every)
+    left = pd.DataFrame({"y": rows + 0.5, "label": [f"{t + 1} {words[t]}" for t in rows]})
+    heads = pd.DataFrame({"x": offset + T / 2, "title": [titles[m] for m in names]})
+    base = pd.DataFrame({"x": offset, "x2": offset + T, "y": g["base"]})
+    strip = pd.DataFrame({"y": [g["base"] - g["h"] / 2], "label": [labels.strip]})
+    side = {"type": "text", "align": "right", "baseline": "middle", "fontSize": s["label"], "color": "#555555",
+            "limit": g["label_w"] - 8}
+    return [
+        chart(left, side, {"x": {"value": -6}, "y": y_enc, "text": n("label")}),
+        chart(strip, side, {"x": {"value": -6}, "y": y_enc, "text": n("label")}),
+        chart(heads, {"type": "text", "align": "center", "baseline": "bottom", "dy": -6, "fontSize": s["title"],
+                      "fontWeight": "bold", "color": "#111111"}, {"x": x_enc, "y": {"value": 0}, "text": n("title")}),
+        chart(base, {"type": "rule", "color": "#888888", "strokeWidth": 1}, {"x": x_enc, "x2": {"field": "x2"},
+                                                                            "y": y_enc}),
+    ]
+
+
+def _note(notes: Sequence[str], scrub: ScrubParam, s: dict) -> list:
+    """The focus word's numbers above the maps' titles."""
+    df = pd.DataFrame({"i": np.arange(len(notes), dtype=np.uint16), "note": list(notes)})
+    return [chart(df, {"type": "text", "align": "left", "baseline": "bottom", "dy": -int(s["title"] + 14),
+                       "fontSize": s["title"] + 1, "fontWeight": "bold", "color": "#111111"},
+                  {"x": {"value": 0}, "y": {"value": 0}, "text": n("note")}, transform=[scrub.member_filter()])]
+
+
+def integer_x(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """Whole-number ticks on a chart's quantitative x axis (counts such as a distance in words or a number of
+    layers: 0, 1, 2 rather than 0, 0.2, 0.4), in place; returns the chart."""
+    for part in getattr(chart, "layer", []) or []:
+        enc = getattr(part, "encoding", None)
+        x = getattr(enc, "x", alt.Undefined) if enc is not None else alt.Undefined
+        if isinstance(x, dict) and x.get("type") == "quantitative":
+            part.encoding.x = {**x, "axis": {**x.get("axis", {}), "tickMinStep": 1, "format": "d"}}
+    return chart
+
+
+__all__ = ["FocusText", "focus_maps", "integer_x"]

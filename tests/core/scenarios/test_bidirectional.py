@@ -162,3 +162,32 @@ def test_embedding_is_stable_across_processes():
     env = {**os.environ, "PYTHONHASHSEED": "123"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT, env=env)
     assert ast.literal_eval(out.stdout.strip()) == embed(["terribly"], 4, 0)[0].tolist()
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_the_focus_family_is_the_maps_rows_and_their_right_shares(cell):
+    """Part A's family over the focus word is data the maps already hold: each member equals run(focus=f)."""
+    text = "the movie that my friends kept recommending was terribly exciting !"
+    r = bi.run(text, cell, 8, 2)
+    shares = bi.right_shares(r["bidirectional"])
+    T = len(r["words"])
+    assert shares.shape == (T,) and shares[-1] == 0.0 and np.all(shares[:-1] > 0)
+    for f in (0, 3, T - 1):
+        single = bi.run(text, cell, 8, 2, focus=f)
+        assert single["right_share"] == shares[f]
+        for d in ("forward", "backward", "bidirectional"):
+            assert np.array_equal(single["focus_bars"][d], r[d][f])
+    assert np.array_equal(bi.right_shares(np.zeros((3, 3))), np.zeros(3))
+
+
+def test_influence_by_distance_is_the_mean_log_of_the_maps_diagonals():
+    r = bi.run("the movie that my friends kept recommending was terribly exciting !", "rnn", 8, 1)
+    f, b = r["forward"], r["backward"]
+    d, fwd, bwd = bi.by_distance(f, b)
+    T = len(r["words"])
+    assert np.array_equal(d, np.arange(T)) and fwd.shape == bwd.shape == (T,)
+    assert np.isclose(fwd[0], np.mean(np.log10(np.diag(f)))) and np.isclose(bwd[0], np.mean(np.log10(np.diag(b))))
+    assert np.isclose(fwd[2], np.mean([np.log10(f[t, t - 2]) for t in range(2, T)]))
+    assert np.isclose(bwd[T - 1], np.log10(b[0, T - 1]))
+    assert fwd[-1] < fwd[0] - 2 and bwd[-1] < bwd[0] - 2                     # fades with distance, both ways
+    assert bi.by_distance(np.zeros((2, 2)), np.zeros((2, 2)))[1][0] == -np.inf

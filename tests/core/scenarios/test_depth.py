@@ -87,3 +87,65 @@ def test_bad_sizes_raise():
         depth.run(layers=0)
     with pytest.raises(ValueError):
         depth.run(T=0)
+
+
+# --- the skip weight a (y = h + a x) and the family over it -------------------------------------------------------
+@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("a", [0.0, 0.35, 1.0])
+def test_skip_weight_equals_a_stack_built_with_it(cell, a):
+    r = depth.run(layers=4, cell=cell, hidden=5, T=8, residual=a, seed=1)
+    ref = _reference(4, cell, 5, 8, a, 1)
+    assert np.array_equal(np.isfinite(ref), np.isfinite(r["log_grad"]))
+    np.testing.assert_allclose(r["log_grad"], ref, atol=1e-12)
+    sweep = r["first_layer_vs_depth"]
+    for L in (1, 2, 4, 8):
+        ref = _reference(L, cell, 5, 8, a, 1)[0]
+        assert np.isclose(sweep["reach"][L - 1], np.log10(np.sqrt(np.sum(10.0 ** (2 * ref)))), atol=1e-12)
+
+
+def test_bool_residual_is_weight_zero_or_one_exactly():
+    for flag, a in ((False, 0.0), (True, 1.0)):
+        r, s = depth.run(residual=flag), depth.run(residual=a)
+        assert np.array_equal(r["log_grad"], s["log_grad"]) and r["residual"] == a
+        assert np.array_equal(r["first_layer_vs_depth"]["reach"], s["first_layer_vs_depth"]["reach"])
+    f = depth.run(residual=0.5)["first_layer_vs_depth"]
+    assert np.array_equal(f["reach_plain"], depth.run()["first_layer_vs_depth"]["reach"])
+    assert np.array_equal(f["reach_residual"], depth.run(residual=True)["first_layer_vs_depth"]["reach"])
+
+
+@pytest.mark.parametrize("cell", CELLS + ["relu"])
+@pytest.mark.parametrize("layers", [1, 2, 5, 8])
+def test_family_member_equals_the_single_run(cell, layers):
+    alphas = np.round(np.linspace(0.0, 1.0, 21), 10)
+    fam = depth.family(alphas, layers=layers, cell=cell, hidden=6, T=11, seed=3)
+    assert fam["log_grad"].shape == (21, layers, 11) and np.array_equal(fam["alphas"], alphas)
+    for f in (0, 4, 13, 20):                                             # sampled members, both ends included
+        r = depth.run(layers=layers, cell=cell, hidden=6, T=11, residual=alphas[f], seed=3)
+        got, want = fam["log_grad"][f], r["log_grad"]
+        assert np.array_equal(np.isfinite(got), np.isfinite(want)) and np.array_equal(got == -np.inf, want == -np.inf)
+        np.testing.assert_allclose(got[np.isfinite(got)], want[np.isfinite(want)], rtol=0, atol=1e-12)
+        assert np.isclose(fam["reach"][f], r["first_layer_vs_depth"]["reach"][layers - 1], rtol=0, atol=1e-12)
+        assert fam["corner"][f] == got[0, 0]
+
+
+def test_family_at_the_heaviest_settings_matches_too():
+    alphas = np.array([0.0, 0.55, 1.0])
+    fam = depth.family(alphas, layers=8, cell="lstm", hidden=64, T=100, seed=0)
+    r = depth.run(layers=8, cell="lstm", hidden=64, T=100, residual=0.55, seed=0)
+    np.testing.assert_allclose(fam["log_grad"][1], r["log_grad"], rtol=0, atol=1e-12)
+
+
+def test_family_skip_weight_opens_the_path_across_depth():
+    """tanh RNN, 8 layers: the gradient reaching the first layer grows with the skip weight, from the plain
+    stack's ~10^-1.6 to about the loss's own at a = 1."""
+    fam = depth.family(np.round(np.linspace(0, 1, 21), 10), layers=8)
+    assert fam["reach"][0] < -1.0 and fam["reach"][-1] > -0.5
+    assert fam["reach"][-1] - fam["reach"][0] > 1.0 and np.all(np.isfinite(fam["log_grad"][:, :-1]))
+
+
+def test_bad_skip_weights_raise():
+    for bad in (-0.1, np.nan, np.inf):
+        with pytest.raises(ValueError):
+            depth.run(residual=bad)
+        with pytest.raises(ValueError):
+            depth.family([0.0, bad])
