@@ -99,20 +99,22 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:
         time.sleep(0.25)
 
 
-def streamlit_command(port: int, host: str = "127.0.0.1", extra: Sequence[str] = ()) -> list[str]:
+def streamlit_command(port: int, host: str = "127.0.0.1", extra: Sequence[str] = (),
+                      script: str = "streamlit_app.py") -> list[str]:
     """The command of one instance (the file watcher off: nothing changes under a running lecture)."""
-    return [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
+    return [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
             "--server.address", host, "--server.port", str(port), "--server.fileWatcherType", "none",
             "--browser.gatherUsageStats", "false", *extra]
 
 
 def start_instance(name: str, port: int | None = None, *, host: str = "127.0.0.1", app_dir: Path = ROOT,
                    env: Mapping[str, str] | None = None, extra: Sequence[str] = (), log: Path | None = None,
-                   wait: bool = True) -> Instance:
-    """Start ``streamlit run`` on ``port`` (a free one if None); wait until it is healthy."""
+                   wait: bool = True, script: str = "streamlit_app.py") -> Instance:
+    """Start ``streamlit run <script>`` in ``app_dir`` on ``port`` (a free one if None); wait until it is healthy."""
     port = port or free_port(host)
     out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - the child keeps it
-    proc = subprocess.Popen(streamlit_command(port, host, extra), cwd=app_dir, env={**os.environ, **(env or {})},
+    proc = subprocess.Popen(streamlit_command(port, host, extra, script), cwd=app_dir,
+                            env={**os.environ, **(env or {})},
                             stdout=out, stderr=subprocess.STDOUT if log else subprocess.DEVNULL)
     inst = Instance(name, host, port, proc)
     if wait:

@@ -74,6 +74,7 @@ class Plan:
     links: tuple[tuple[int, str], ...] = LINKS
     drop: int = 0
     malformed: int = 0
+    actions: tuple[tuple[str, int], ...] = tuple(ACTIONS.items())
 
 
 # --- one student ---------------------------------------------------------------------------------------------------
@@ -97,9 +98,11 @@ def pick_change(s: Session, rng: random.Random) -> Widget | None:
     return rng.choice(controls) if controls else None
 
 
-async def act(s: Session, rng: random.Random) -> Rerun | None:
-    """One action of a student on the drawn page; None if the page offers nothing for the action drawn."""
-    action = rng.choices(list(ACTIONS), weights=list(ACTIONS.values()))[0]
+async def act(s: Session, rng: random.Random, actions: Sequence[tuple[str, int]] = tuple(ACTIONS.items())) \
+        -> Rerun | None:
+    """One action of a student on the drawn page (drawn from ``actions``, (name, weight) pairs); a control
+    change when the page offers nothing for the action drawn."""
+    action = rng.choices([a for a, _ in actions], weights=[w for _, w in actions])[0]
     ws = list(s.widgets.values())
     if action == "preset":
         buttons = [w for w in ws if w.kind == "button" and PRESS.match(w.key)]
@@ -143,7 +146,8 @@ def make_students(base: str, plan: Plan) -> list[tuple[Session, random.Random]]:
 async def student(s: Session, rng: random.Random, plan: Plan, t_end: float, *, leave: bool = False) -> Session:
     """One student's lecture (see the module doc); ``leave``: drops the connection in the middle of a run."""
     await asyncio.sleep(rng.uniform(0, plan.ramp))
-    leave_at = rng.uniform(time.monotonic(), t_end) if leave else math.inf
+    now = time.monotonic()
+    leave_at = rng.uniform(now, now + (t_end - now) / 2) if leave else math.inf  # in the first half of its time
     try:
         await s.open()
         await think(s, rng.uniform(1, 4))
@@ -162,7 +166,7 @@ async def student(s: Session, rng: random.Random, plan: Plan, t_end: float, *, l
                 await s.leave_mid_run(w, None if w is None else w.other_value(rng))
                 break
             else:
-                await act(s, rng)
+                await act(s, rng, plan.actions)
     except Exception as e:  # noqa: BLE001 - a student's failure is a result, not a crash of the generator
         s.reruns.append(Rerun("crash", s.page, time.perf_counter(), status="lost", errors=[repr(e)]))
     finally:

@@ -104,6 +104,7 @@ class Session:
         self.values: dict[str, object] = {}  # the frontend's widget manager: id -> value
         self.widgets: dict[str, Widget] = {}  # drawn by the last finished run
         self.links: list[PageLink] = []
+        self.texts: list[str] = []  # text and Markdown bodies the last run drew (tests read them)
         self.pages: dict[str, str] = {}  # page script hash -> URL path
         self.cache: dict[str, list] = {}  # hash -> [ForwardMsg, run count of last use]
         self.run_count, self.max_age = 0, 2
@@ -120,6 +121,7 @@ class Session:
         self._done: asyncio.Event | None = None
         self._seen: dict[str, Widget] = {}
         self._seen_links: list[PageLink] = []
+        self._seen_texts: list[str] = []
         self._lost = asyncio.Event()
 
     # --- connection ------------------------------------------------------------------------------------------------
@@ -353,7 +355,7 @@ class Session:
             self.session_id = ns.initialize.session_id
             self.session_ids.append(self.session_id)
         self._navigation(ns.page_script_hash, ns.app_pages)
-        self._seen, self._seen_links = {}, []
+        self._seen, self._seen_links, self._seen_texts = {}, [], []
         if self._pending is not None:
             self._pending.started = True
             self._pending.instance = self.instances[-1] if self.instances else None
@@ -379,6 +381,9 @@ class Session:
                 p = el.page_link
                 self._seen_links.append(PageLink(p.page.strip("/"), p.page_script_hash, p.query_string))
                 return
+            if t in ("text", "markdown"):
+                self._seen_texts.append(getattr(el, t).body)
+                return
             w = widget_from_element(el, sidebar)
         elif kind == "add_block":
             w = widget_from_block(d.add_block, sidebar)
@@ -403,7 +408,7 @@ class Session:
     def _finished(self, status) -> None:
         if status == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
             return  # the script called st.rerun(): the run goes on
-        self.widgets, self.links = self._seen, self._seen_links
+        self.widgets, self.links, self.texts = self._seen, self._seen_links, self._seen_texts
         self.values = {k: v for k, v in self.values.items() if k in self.widgets}
         self.run_count += 1
         self.cache = {h: e for h, e in self.cache.items() if self.run_count - e[1] <= self.max_age}

@@ -147,7 +147,8 @@ class Widget:
         return None
 
     def other_value(self, rng) -> Any:
-        """A different valid value, as a student's move: a random point of a numeric grid, another option."""
+        """A different valid value, as a student's move: another option, the other state of a switch, or for a
+        number a hand's move on its grid (see :func:`move`)."""
         if self.kind in ("radio", "select"):
             return rng.choice([o for o in self.options if o != self.value] or list(self.options))
         if self.kind == "segmented":
@@ -155,19 +156,36 @@ class Widget:
             return [rng.choice([o for o in self.options if o != cur] or list(self.options))]
         if self.kind in ("toggle", "expander"):
             return not (self.default if self.value is None else self.value)
-        n = grid_size(self.lo, self.hi, self.step)
-        new = grid_value(self.lo, self.hi, self.step, rng.randrange(n), self.is_int)
-        if self.kind == "slider":
-            if self.value and n > 1 and new == self.value[0]:
-                new = grid_value(self.lo, self.hi, self.step, (rng.randrange(n - 1) + 1 +
-                                                                 round((new - self.lo) / self.step)) % n, self.is_int)
-            return [new]
-        if self.kind == "number":
-            return new
         if self.kind == "chart":
             name, fld = self.selection
+            cur = json.loads(self.value)["selection"][name][0][fld] if self.value else self.default
+            new = move(self.lo, self.hi, self.step, cur, self.is_int, rng)
             return json.dumps({"selection": {name: [{fld: new}]}}, separators=(",", ":"))
-        raise ValueError(f"{self.kind} has no other value")
+        cur = self.value[0] if self.kind == "slider" else self.value
+        new = move(self.lo, self.hi, self.step, cur, self.is_int, rng, box=self.kind == "number")
+        return [float(new)] if self.kind == "slider" else new
+
+
+NUDGE = 0.7  # share of moves that are a short drag (else a jump anywhere on the grid)
+SPAN = 0.1  # a short drag goes up to this share of the range; a number box's stepper moves 1-3 steps
+
+
+def move(lo: float, hi: float, step: float, cur: float | None, is_int: bool, rng, *, box: bool = False):
+    """A grid value other than ``cur`` (when the grid has two points or more): mostly a short drag from ``cur``
+    (+-1 step up to :data:`SPAN` of the range; a number box: its stepper, 1-3 clicks), else a jump anywhere."""
+    n = grid_size(lo, hi, step)
+    if n < 2:
+        return grid_value(lo, hi, step, 0, is_int)
+    i = min(max(round((cur - lo) / step), 0), n - 1) if cur is not None else rng.randrange(n)
+    if rng.random() < NUDGE:
+        reach = 3 if box else max(1, round(SPAN * (n - 1)))
+        k = rng.randint(1, reach) * rng.choice((-1, 1))
+        j = i + k if 0 <= i + k < n else i - k
+        j = min(max(j, 0), n - 1)
+    else:
+        j = rng.randrange(n - 1)
+        j += j >= i  # any point but the current one
+    return grid_value(lo, hi, step, j, is_int)
 
 
 def _slider(el: Slider, wid: str) -> Widget | None:
@@ -210,9 +228,9 @@ def _button_group(el, wid: str) -> Widget | None:
                   set_value=el.set_value)
 
 
-def chart_selection(spec: str) -> tuple[str, str, float, float, float] | None:
-    """``(param, field, min, max, step)`` of the first point selection bound to a range input in a Vega-Lite
-    spec (top level or any layer / concat / facet child), or None."""
+def chart_selection(spec: str) -> tuple[str, str, float, float, float, float | None] | None:
+    """``(param, field, min, max, step, initial value)`` of the first point selection bound to a range input in a
+    Vega-Lite spec (top level or any layer / concat / facet child), or None."""
     try:
         root = json.loads(spec)
     except ValueError:
@@ -232,7 +250,11 @@ def chart_selection(spec: str) -> tuple[str, str, float, float, float] | None:
             fields = select.get("fields") or ()
             if p.get("name") and fields:
                 lo, hi = float(bind.get("min", 0)), float(bind.get("max", 100))
-                return p["name"], fields[0], lo, hi, float(bind.get("step") or (hi - lo) / 100)
+                init = p.get("value")
+                init = init[0] if isinstance(init, list) and init else init
+                init = init.get(fields[0]) if isinstance(init, dict) else None
+                return (p["name"], fields[0], lo, hi, float(bind.get("step") or (hi - lo) / 100),
+                        float(init) if isinstance(init, (int, float)) else None)
         for k in ("layer", "concat", "hconcat", "vconcat", "spec"):
             if k in node:
                 stack.append(node[k])
@@ -245,9 +267,9 @@ def _chart(el, wid: str) -> Widget | None:
     sel = chart_selection(el.spec)
     if sel is None:
         return None  # selections by clicking marks: not emulated
-    name, fld, lo, hi, step = sel
+    name, fld, lo, hi, step, init = sel
     is_int = all(float(x).is_integer() for x in (lo, hi, step))
-    return Widget(wid, "chart", None, None, lo=lo, hi=hi, step=step, is_int=is_int, selection=(name, fld))
+    return Widget(wid, "chart", None, init, lo=lo, hi=hi, step=step, is_int=is_int, selection=(name, fld))
 
 
 def widget_from_element(el: Element, sidebar: bool = False) -> Widget | None:
