@@ -110,3 +110,8 @@ def test_killing_an_instance_loses_only_its_sessions_and_they_redraw_on_the_othe
         bound = {w.param_key: w for w in s.widgets.values() if w.param_key}
         for key, raw in parse_qsl(s.query):  # the page shows what its URL says
             assert bound[key].value == bound[key].from_url(raw), (s.name, key)
+
+
+def test_ci_installs_haproxy_and_fails_without_it():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "need+=(haproxy)" in ci and "export RNNLAB_REQUIRE_HAPROXY=1" in ci
