@@ -19,8 +19,9 @@ a failed run, no answer within ``--timeout``, a connection lost for good); it sa
 that are not Streamlit's protocol; every other student must still be served.
 
 A/B: ``--variant NAME[:KEY=VALUE,...]`` (repeatable) runs each N once per variant, alternating (``--rounds``);
-``app=DIR`` runs the app from another checkout (``git archive <commit> | tar -x -C DIR``), any other KEY=VALUE is
-an environment variable of the server (e.g. ``MALLOC_ARENA_MAX=2``).
+``app=DIR`` runs the app from another checkout (``git archive <commit> | tar -x -C DIR``), ``--section.option=V``
+is a Streamlit option of the server (e.g. ``--runner.postScriptGC=false``), any other KEY=VALUE an environment
+variable of the server (e.g. ``MALLOC_ARENA_MAX=2``). ``--instances`` is one too: ``inst=2``.
 
 Not a test: it prints a table (and ``--json``). Its tests run it briefly: tests/bench/test_classroom.py.
 """
@@ -75,6 +76,7 @@ class Plan:
     drop: int = 0
     malformed: int = 0
     actions: tuple[tuple[str, int], ...] = tuple(ACTIONS.items())
+    mirror: bool = False  # the browser bench's workload (tests/bench/load.py): see :func:`mirror_move`
 
 
 # --- one student ---------------------------------------------------------------------------------------------------
@@ -134,13 +136,25 @@ async def think(s: Session, seconds: float) -> None:
 
 
 def make_students(base: str, plan: Plan) -> list[tuple[Session, random.Random]]:
-    """Every student's tab (on its slide link) and random generator, seeded by ``plan.seed`` and its number."""
+    """Every student's tab (on its slide link; with ``plan.mirror`` on the links in turn) and random generator,
+    seeded by ``plan.seed`` and its number."""
     out = []
     for i in range(plan.sessions):
         rng = random.Random(f"{plan.seed}:{i}")
-        path, query = choose_link(rng, plan.links)
+        path, query = (plan.links[i % len(plan.links)][1].partition("?")[::2] if plan.mirror
+                       else choose_link(rng, plan.links))
         out.append((Session(base, path, query, name=f"s{i}", timeout=plan.timeout), rng))
     return out
+
+
+async def mirror_move(s: Session, k: int) -> Rerun | None:
+    """The browser bench's move: its first slider one step right, right, left, left, ... (arrow keys)."""
+    w = main_control(list(s.widgets.values()))
+    if w is None or w.kind != "slider":
+        return None
+    step = w.step if k % 4 < 2 else -w.step
+    v = min(max(w.value[0] + step, w.lo), w.hi)
+    return await s.change(w, [int(v) if w.is_int else round(v, 10)])
 
 
 async def student(s: Session, rng: random.Random, plan: Plan, t_end: float, *, leave: bool = False) -> Session:
@@ -152,8 +166,9 @@ async def student(s: Session, rng: random.Random, plan: Plan, t_end: float, *, l
         await s.open()
         await think(s, rng.uniform(1, 4))
         buttons = [w for w in s.widgets.values() if w.kind == "button" and PRESS.match(w.key)]
-        if buttons:
+        if buttons and not plan.mirror:
             await s.press(rng.choice(buttons))
+        k = 0
         while True:
             await think(s, rng.expovariate(1 / plan.interval))
             now = time.monotonic()
@@ -165,6 +180,9 @@ async def student(s: Session, rng: random.Random, plan: Plan, t_end: float, *, l
                 w = pick_change(s, rng)
                 await s.leave_mid_run(w, None if w is None else w.other_value(rng))
                 break
+            elif plan.mirror:
+                await mirror_move(s, k)
+                k += 1
             else:
                 await act(s, rng, plan.actions)
     except Exception as e:  # noqa: BLE001 - a student's failure is a result, not a crash of the generator
@@ -377,28 +395,44 @@ async def run_load(base: str, plan: Plan, pids: Sequence[int] = (), *, extra=Non
     return res, sessions
 
 
-def parse_variant(text: str) -> tuple[str, Path, dict[str, str]]:
+@dataclass
+class Variant:
+    name: str = ""
+    app: Path = ROOT
+    env: dict = field(default_factory=dict)
+    extra: list = field(default_factory=list)
+    instances: int | None = None
+
+
+def parse_variant(text: str) -> Variant:
+    """``NAME[:KEY=VALUE,...]``: ``app=DIR`` (the app's checkout), ``inst=K`` (instances behind haproxy),
+    ``--section.option=VALUE`` (a Streamlit option of the server), anything else an environment variable."""
     name, _, rest = text.partition(":")
-    app, env = ROOT, {}
+    v = Variant(name)
     for kv in filter(None, rest.split(",")):
-        k, _, v = kv.partition("=")
+        k, _, val = kv.partition("=")
         if k == "app":
-            app = Path(v).resolve()
+            v.app = Path(val).resolve()
+        elif k == "inst":
+            v.instances = int(val)
+        elif k.startswith("--"):
+            v.extra += [k, val]
         else:
-            env[k] = v
-    return name, app, env
+            v.env[k] = val
+    return v
 
 
 def run_one(plan: Plan, variant: str = "", instances: int = 1, url: str | None = None,
             pids: Sequence[int] = ()) -> Result:
-    name, app, env = parse_variant(variant) if variant else ("", ROOT, {})
+    v = parse_variant(variant)
+    n = v.instances or instances
     if url:
         res, _ = asyncio.run(run_load(url, plan, pids))
     else:
-        with cluster(instances, proxy=instances > 1, app_dir=app, env=env) as c:
+        with cluster(n, proxy=n > 1, app_dir=v.app, env=v.env, extra=v.extra) as c:
             time.sleep(2)  # let the fresh servers settle before the idle sample
             res, _ = asyncio.run(run_load(c.url, plan, c.pids))
-    res.variant, res.instances = name, instances
+    res.variant, res.instances = v.name, n
     return res
 
 
@@ -457,6 +491,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--link", action="append", help="page?query to open (repeatable; default: the slide links)")
     ap.add_argument("--drop", type=int, default=0, help="students who leave in the middle of a run")
     ap.add_argument("--malformed", type=int, default=0, help="clients that send bytes that are not the protocol")
+    ap.add_argument("--mirror", action="store_true",
+                    help="the browser bench's workload (tests/bench/load.py): pages in turn, first slider +-1 step")
     ap.add_argument("--instances", type=int, default=1, help="app instances (more than 1: behind haproxy)")
     ap.add_argument("--url", help="an already running app or proxy (no fresh server; RSS/CPU only with --pid)")
     ap.add_argument("--pid", type=int, nargs="*", default=[], help="server pids to sample with --url")
@@ -465,12 +501,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--json", type=Path, help="write the results here")
     a = ap.parse_args(argv)
     links = tuple((1, u) for u in a.link) if a.link else LINKS
+    if a.mirror and not a.link:
+        from ui.registry import available
+
+        links = tuple((1, p.id) for p in available())
     results: list[Result] = []
     print(HEAD, flush=True)
     for n in a.sessions:
         for _ in range(a.rounds):
             for v in a.variant or [""]:
-                plan = Plan(n, a.seconds, a.interval, a.ramp, a.seed, a.timeout, links, a.drop, a.malformed)
+                plan = Plan(n, a.seconds, a.interval, a.ramp, a.seed, a.timeout, links, a.drop, a.malformed,
+                            mirror=a.mirror)
                 r = run_one(plan, v, a.instances, a.url, a.pid)
                 results.append(r)
                 print(row(r), flush=True)

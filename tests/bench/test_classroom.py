@@ -17,6 +17,7 @@ from tests.bench.classroom import (
     Plan,
     Result,
     Sample,
+    Variant,
     choose_link,
     cpu_percent,
     knee,
@@ -50,9 +51,10 @@ def test_cpu_split_between_server_generator_and_the_rest():
 
 
 def test_variants_and_links():
-    name, app, env = parse_variant("gc:app=/tmp,MALLOC_ARENA_MAX=2,STREAMLIT_RUNNER_POST_SCRIPT_GC=false")
-    assert (name, str(app), env) == ("gc", "/tmp", {"MALLOC_ARENA_MAX": "2", "STREAMLIT_RUNNER_POST_SCRIPT_GC":
-                                                    "false"})
+    v = parse_variant("gc:app=/tmp,inst=2,MALLOC_ARENA_MAX=2,--runner.postScriptGC=false")
+    assert (v.name, str(v.app), v.instances, v.env, v.extra) == (
+        "gc", "/tmp", 2, {"MALLOC_ARENA_MAX": "2"}, ["--runner.postScriptGC", "false"])
+    assert parse_variant("") == Variant()
     rng = random.Random(0)
     picks = [choose_link(rng, LINKS)[0] for _ in range(2000)]
     assert picks.count("vanilla_rnn") > 900  # most of the class is on the slide's link (10 of 17 weights)
