@@ -8,6 +8,7 @@ A Streamlit session lives in one server process, on one websocket: every request
 instance that holds its session. haproxy inserts a cookie naming the instance into the first response (the page's
 HTML) and routes every later request carrying it, the websocket included, to that instance (``cookie ... insert``).
 New tabs go to the instance with the fewest connections (``balance leastconn``: a session is one long connection).
+Every instance draws every page once before the proxy starts (:func:`warm_up`).
 A health check takes a dead instance out; its tabs reconnect (the browser does that by itself), are redispatched to
 a live instance (``option redispatch``) with a new cookie, and redraw their page from its URL.
 
@@ -17,7 +18,9 @@ Also used by the load generator (``tests.bench.classroom``) and its tests: :func
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
+import re
 import shutil
 import signal
 import socket
@@ -27,6 +30,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,6 +130,49 @@ def start_instance(name: str, port: int | None = None, *, host: str = "127.0.0.1
     return inst
 
 
+def page_paths(app_dir: Path = ROOT) -> list[str]:
+    """The URL paths Streamlit serves: "" (the main script), then ``pages/<n>_<name>.py`` at ``/<name>``."""
+    return [""] + [re.sub(r"^\d+_", "", p.stem) for p in sorted((app_dir / "pages").glob("*.py"))]
+
+
+async def _draw(url: str, path: str, timeout: float) -> list[str]:
+    """Run one page the way a browser's first visit does; return the exceptions it showed."""
+    import websockets
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ClientState_pb2 import ClientState
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    shown = []
+
+    async def until_finished(ws):
+        async for data in ws:
+            msg = ForwardMsg()
+            msg.ParseFromString(data)
+            kind = msg.WhichOneof("type")
+            if kind == "delta" and msg.delta.new_element.WhichOneof("type") == "exception":
+                shown.append(msg.delta.new_element.exception.message)
+            elif kind == "script_finished" and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                return
+
+    ws_url = url.replace("http", "ws", 1) + "/_stcore/stream"
+    async with websockets.connect(ws_url, subprotocols=["streamlit", "PLACEHOLDER_AUTH_TOKEN"], origin=url,
+                                  max_size=None, open_timeout=timeout) as ws:
+        await ws.send(BackMsg(rerun_script=ClientState(page_name=path)).SerializeToString())
+        await asyncio.wait_for(until_finished(ws), timeout)
+    return shown
+
+
+def warm_up(url: str, paths: Sequence[str], timeout: float = 120) -> dict[str, list[str]]:
+    """Draw every page once, one after the other, before students arrive: their modules are imported by one
+    thread (a class arriving on a cold server imports them from many at once, see ui/preload.py), and the views
+    their links open are computed and cached. Returns the exceptions each page showed (none, normally)."""
+
+    async def all_pages():
+        return {p: await _draw(url, p, timeout) for p in paths}
+
+    return asyncio.run(all_pages())
+
+
 def haproxy_config(backends: Sequence[tuple[str, str, int]], listen: str = "127.0.0.1:8080") -> str:
     """haproxy.cfg for the instances ``(name, host, port)``: sticky by cookie, health-checked, websockets kept
     open for a lecture (``timeout tunnel``)."""
@@ -209,9 +256,9 @@ class Cluster:
 @contextmanager
 def cluster(n: int = 2, *, listen: str | None = None, host: str = "127.0.0.1", base_port: int | None = None,
             proxy: bool = True, app_dir: Path = ROOT, env: Mapping[str, str] | None = None,
-            extra: Sequence[str] = (), log_dir: Path | None = None) -> Iterator[Cluster]:
-    """``n`` instances (ports ``base_port``.. or free ones) behind haproxy on ``listen`` (a free port if None);
-    everything is stopped on exit."""
+            extra: Sequence[str] = (), log_dir: Path | None = None, warm: bool = True) -> Iterator[Cluster]:
+    """``n`` instances (ports ``base_port``.. or free ones) behind haproxy on ``listen`` (a free port if None),
+    each warmed up (:func:`warm_up`) before the proxy opens; everything is stopped on exit."""
     instances: list[Instance] = []
     px = None
     with tempfile.TemporaryDirectory(prefix="rnnlab-cluster-") as tmp:
@@ -222,6 +269,12 @@ def cluster(n: int = 2, *, listen: str | None = None, host: str = "127.0.0.1", b
                                                 app_dir=app_dir, env=env, extra=extra, log=log, wait=False))
             for inst in instances:
                 wait_healthy(inst.url, inst.proc)
+            if warm:
+                with ThreadPoolExecutor(len(instances)) as pool:
+                    shown = list(pool.map(lambda i: warm_up(i.url, page_paths(app_dir)), instances))
+                bad = {i.name: {p: e for p, e in w.items() if e} for i, w in zip(instances, shown, strict=True)}
+                if any(bad.values()):
+                    raise RuntimeError(f"pages showed exceptions while warming up: {bad}")
             if proxy:
                 listen = listen or f"127.0.0.1:{free_port()}"
                 px = start_proxy(haproxy_config([(i.name, i.host, i.port) for i in instances], listen), listen,
@@ -242,12 +295,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--base-port", type=int, default=8501, help="first instance's port (then +1, +2, ...)")
     ap.add_argument("--print-config", action="store_true", help="print haproxy.cfg and exit")
     ap.add_argument("--no-proxy", action="store_true", help="start only the instances")
+    ap.add_argument("--no-warm-up", action="store_true", help="open the proxy without drawing every page first")
     a = ap.parse_args(argv)
     backends = [(f"app{i + 1}", "127.0.0.1", a.base_port + i) for i in range(a.instances)]
     if a.print_config:
         print(haproxy_config(backends, f"{a.host}:{a.port}"), end="")
         return
-    with cluster(a.instances, listen=f"{a.host}:{a.port}", base_port=a.base_port, proxy=not a.no_proxy) as c:
+    with cluster(a.instances, listen=f"{a.host}:{a.port}", base_port=a.base_port, proxy=not a.no_proxy,
+                 warm=not a.no_warm_up) as c:
         for inst in c.instances:
             print(f"{inst.name}: {inst.url} (pid {inst.pid})")
         print(f"open {c.url}  (Ctrl-C stops everything)" if c.proxy else "instances running (Ctrl-C stops them)")

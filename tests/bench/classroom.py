@@ -317,10 +317,12 @@ class Result:
     open_p50: float = float("nan")
     open_p95: float = float("nan")
     rss_idle: float = 0.0
+    rss_open: float = 0.0
     rss_peak: float = 0.0
     rss_end: float = 0.0
     mb_per_session: float = 0.0
     cpu: dict = field(default_factory=dict)
+    cpu_ms: float = float("nan")  # server CPU per rerun (opens included)
     mb_sent: float = 0.0
     exceptions: list = field(default_factory=list)
     errors: list = field(default_factory=list)
@@ -350,12 +352,15 @@ def summarise(sessions: Sequence[Session], samples: Sequence[Sample], idle: Samp
     if opens:
         res.open_p50, res.open_p95 = pct(opens, 50), pct(opens, 95)
     res.rss_idle = idle.rss_mb
+    res.rss_open = next((s.rss_mb for s in samples if s.t >= t0), idle.rss_mb)  # when the ramp ended
     res.rss_peak = max([s.rss_mb for s in samples] or [idle.rss_mb])
     res.rss_end = samples[-1].rss_mb if samples else idle.rss_mb
     res.mb_per_session = (res.rss_peak - res.rss_idle) / max(plan.sessions, 1)
     window = [s for s in samples if t0 <= s.t <= t1] or list(samples)
     if len(window) >= 2:
         res.cpu = cpu_percent(window[0], window[-1])
+    if samples and runs:  # CPU seconds per rerun: what a rerun costs, however busy the machine is otherwise
+        res.cpu_ms = 1e3 * (samples[-1].cpu_s - idle.cpu_s) / len(runs)
     res.mb_sent = sum(r.bytes for r in runs) / 1e6
     res.exceptions = sorted({e for r in runs for e in r.exceptions})[:10]
     res.errors = sorted({e for r in runs for e in r.errors})[:10]
@@ -438,7 +443,8 @@ def run_one(plan: Plan, variant: str = "", instances: int = 1, url: str | None =
 
 # --- printing --------------------------------------------------------------------------------------------------------
 HEAD = (f"{'variant':<10}{'N':>5}{'inst':>5}{'reruns':>8}{'/s':>6}{'bad':>5}{'p50':>7}{'p95':>7}{'p99':>7}"
-        f"{'max':>7}{'open p95':>9}{'RSS idle':>9}{'peak':>7}{'MB/sess':>8}{'srv CPU':>8}{'gen':>6}{'other':>6}")
+        f"{'max':>7}{'open p95':>9}{'RSS idle':>9}{'peak':>7}{'MB/sess':>8}{'srv CPU':>8}{'ms/run':>7}{'gen':>6}"
+        f"{'other':>6}")
 
 
 def row(r: Result) -> str:
@@ -446,12 +452,13 @@ def row(r: Result) -> str:
     cpu = r.cpu or {}
     return (f"{r.variant or '-':<10}{r.sessions:>5}{r.instances:>5}{r.reruns:>8}{r.rate:>6.1f}{r.bad:>5}"
             f"{ms(r.p50):>7}{ms(r.p95):>7}{ms(r.p99):>7}{ms(r.max):>7}{ms(r.open_p95):>9}{r.rss_idle:>9.0f}"
-            f"{r.rss_peak:>7.0f}{r.mb_per_session:>8.1f}{cpu.get('server', 0):>7.0f}%{cpu.get('generator', 0):>5.0f}%"
-            f"{cpu.get('other', 0):>5.0f}%")
+            f"{r.rss_peak:>7.0f}{r.mb_per_session:>8.1f}{cpu.get('server', 0):>7.0f}%{r.cpu_ms:>7.0f}"
+            f"{cpu.get('generator', 0):>5.0f}%{cpu.get('other', 0):>5.0f}%")
 
 
 def details(r: Result) -> str:
-    lines = [f"  statuses {r.status}; actions {r.kinds}; {r.mb_sent:.0f} MB sent; reconnects {r.reconnects}"]
+    lines = [f"  statuses {r.status}; actions {r.kinds}; {r.mb_sent:.0f} MB sent; reconnects {r.reconnects}; "
+             f"RSS when all had opened {r.rss_open:.0f} MB; end {r.rss_end:.0f} MB"]
     if r.per_instance:
         lines.append(f"  reruns per instance {r.per_instance}; every session on one instance: {r.sticky}")
     if r.left or r.malformed:

@@ -12,7 +12,8 @@ What the browser does, and so does this client (Streamlit 1.67's frontend, read 
 against frames captured from Chromium):
 
 - Websocket ``/_stcore/stream`` with subprotocols ``["streamlit", <xsrf token or placeholder>, <last session id>]``
-  (the third only on a reconnect, so the server resumes the session if it still has it).
+  (the third only on a reconnect, so the server resumes the session if it still has it), offering
+  permessage-deflate (Streamlit accepts it only with ``server.enableWebsocketCompression``, off by default).
 - A run is requested with ``BackMsg.rerun_script`` = ``ClientState``: ``query_string`` (the URL's, without ``?``),
   ``page_name`` (the URL path, first run only) or ``page_script_hash`` (after the first run, and for a page link),
   ``widget_states`` (every widget drawn, with its value; a pressed button as ``trigger_value``), the hashes of the
@@ -152,7 +153,7 @@ class Session:
         protocols = ["streamlit", XSRF_PLACEHOLDER] + ([self.session_id] if self.session_id else [])
         self._ws = await websockets.connect(
             self.ws_url, subprotocols=protocols, origin=self.base, additional_headers=self._cookie_header(),
-            max_size=None, compression=None, ping_interval=None, open_timeout=self.timeout, close_timeout=2)
+            max_size=None, compression="deflate", ping_interval=None, open_timeout=self.timeout, close_timeout=2)
         self._take_cookies(self._ws.response.headers)
         self.instances.append(self._ws.response.headers.get(INSTANCE_HEADER))
         self._lost.clear()

@@ -15,7 +15,18 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from deploy.cluster import COOKIE, INSTANCE_HEADER, ROOT, cluster, haproxy_config, haproxy_path, main
+from deploy.cluster import (
+    COOKIE,
+    INSTANCE_HEADER,
+    ROOT,
+    cluster,
+    haproxy_config,
+    haproxy_path,
+    main,
+    page_paths,
+    start_instance,
+    warm_up,
+)
 from tests.bench.classroom import Plan, run_load
 
 CALM = (("change", 80), ("preset", 10), ("explain", 5), ("settings", 5))  # no page switches: one page per tab
@@ -42,6 +53,25 @@ def test_config_is_sticky_health_checked_and_redispatches():
 def test_the_shipped_config_is_the_generated_one(capsys):
     main(["--instances", "2", "--print-config", "--host", "0.0.0.0"])
     assert capsys.readouterr().out == (ROOT / "deploy" / "haproxy.cfg").read_text(encoding="utf-8")
+
+
+def test_page_paths_are_the_urls_streamlit_serves():
+    assert page_paths() == ["", "vanilla_rnn", "relu_vs_tanh", "lstm_forget_gate", "gru_update_gate",
+                            "gradient_clipping", "bidirectional_stacked", "memory_race"]
+
+
+@pytest.mark.load
+def test_warm_up_draws_every_page_and_reports_what_failed(tmp_path):
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "streamlit_app.py").write_text("import streamlit as st\nst.text('home')\n", encoding="utf-8")
+    (tmp_path / "pages" / "1_fine.py").write_text("import streamlit as st\nst.text('fine')\n", encoding="utf-8")
+    (tmp_path / "pages" / "2_broken.py").write_text("raise RuntimeError('broken page')\n", encoding="utf-8")
+    inst = start_instance("warm", app_dir=tmp_path)
+    try:
+        shown = warm_up(inst.url, page_paths(tmp_path), timeout=60)
+    finally:
+        inst.stop()
+    assert shown == {"": [], "fine": [], "broken": ["broken page"]}
 
 
 @pytest.mark.load
