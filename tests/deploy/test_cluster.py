@@ -95,7 +95,7 @@ def test_sessions_stay_on_their_instance_and_both_instances_carry_load():
             blips[s.name] = s.session_id
             s._ws.transport.abort()
 
-    plan = Plan(sessions=10, seconds=15, interval=1.5, ramp=2, seed=3, timeout=90, actions=CALM)
+    plan = Plan(sessions=10, seconds=12, interval=1.5, ramp=2, seed=3, timeout=90, actions=CALM)
     with cluster(2) as c:
         res, sessions = asyncio.run(asyncio.wait_for(run_load(c.url, plan, c.pids, extra=blip), 300))
     assert res.status == {"ok": res.reruns} and res.reruns >= 10 * 3, (res.status, res.failures)
@@ -119,7 +119,7 @@ def test_killing_an_instance_loses_only_its_sessions_and_they_redraw_on_the_othe
         seen["before"] = {s.name: (s.instances[-1], s.query, len(s.reruns)) for s in sessions}
         victim.kill()
 
-    plan = Plan(sessions=10, seconds=20, interval=1.5, ramp=2, seed=5, timeout=90, actions=CALM)
+    plan = Plan(sessions=10, seconds=15, interval=1.5, ramp=2, seed=5, timeout=90, actions=CALM)
     with cluster(2) as c:
         victim = c.instances[0]
         res, sessions = asyncio.run(asyncio.wait_for(run_load(c.url, plan, c.pids, extra=kill_app1), 300))
