@@ -456,6 +456,22 @@ def row(r: Result) -> str:
             f"{cpu.get('generator', 0):>5.0f}%{cpu.get('other', 0):>5.0f}%")
 
 
+def markdown(results: Sequence[Result]) -> str:
+    """The results as a Markdown table (for the README)."""
+    ms = lambda x: f"{1e3 * x:.0f}" if x == x else "–"  # noqa: E731
+    lines = ["| variant | N | instances | reruns/s | failed / lost / unanswered | p50 | p95 | p99 ms | open p95 ms | "
+             "RSS idle → peak MB | MB/session | server CPU | CPU ms/rerun | other load |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        cpu = r.cpu or {}
+        bad = "/".join(str(r.status.get(k, 0)) for k in ("failed", "lost", "unanswered"))
+        lines.append(f"| {r.variant or '–'} | {r.sessions} | {r.instances} | {r.rate:.1f} | {bad} | {ms(r.p50)} | "
+                     f"{ms(r.p95)} | {ms(r.p99)} | {ms(r.open_p95)} | {r.rss_idle:.0f} → {r.rss_peak:.0f} | "
+                     f"{r.mb_per_session:.1f} | {cpu.get('server', 0):.0f}% | {ms(r.cpu_ms / 1e3)} | "
+                     f"{cpu.get('other', 0):.0f}% |")
+    return "\n".join(lines)
+
+
 def details(r: Result) -> str:
     lines = [f"  statuses {r.status}; actions {r.kinds}; {r.mb_sent:.0f} MB sent; reconnects {r.reconnects}; "
              f"RSS when all had opened {r.rss_open:.0f} MB; end {r.rss_end:.0f} MB"]
@@ -506,7 +522,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--variant", action="append", default=[], help="NAME[:app=DIR,ENV=VALUE,...] (A/B)")
     ap.add_argument("--rounds", type=int, default=1, help="repeat the variants alternately (A B A B ...)")
     ap.add_argument("--json", type=Path, help="write the results here")
+    ap.add_argument("--markdown", type=Path, help="print the results of this JSON file as a Markdown table, and exit")
     a = ap.parse_args(argv)
+    if a.markdown:
+        rows = json.loads(a.markdown.read_text(encoding="utf-8"))
+        print(markdown([Result(**{k: v for k, v in r.items() if k in Result.__dataclass_fields__}) for r in rows]))
+        return
     links = tuple((1, u) for u in a.link) if a.link else LINKS
     if a.mirror and not a.link:
         from ui.registry import available

@@ -22,6 +22,7 @@ from tests.bench.classroom import (
     cpu_percent,
     knee,
     main_control,
+    markdown,
     parse_variant,
     pct,
     run_load,
@@ -41,6 +42,14 @@ def test_knee_is_interpolated_between_the_ns_around_it():
     assert "N ≈ 75 (between 50 and 100)" in knee(rs)
     assert "stays under 2 s up to N = 50" in knee(rs[:2])
     assert "already at N = 10" in knee([Result(10, 60, p95=2.5)])
+
+
+def test_markdown_table_has_a_row_per_run():
+    r = Result(100, 120, variant="two", instances=2, rate=9.5, status={"ok": 1000, "failed": 2}, p50=0.2, p95=0.9,
+               p99=1.5, rss_idle=190, rss_peak=600, mb_per_session=4.1, cpu={"server": 150, "other": 20}, cpu_ms=95)
+    lines = markdown([r, Result(10, 60)]).splitlines()
+    assert len(lines) == 4 and lines[1].startswith("|---")
+    assert lines[2] == ("| two | 100 | 2 | 9.5 | 2/0/0 | 200 | 900 | 1500 | – | 190 → 600 | 4.1 | 150% | 95 | 20% |")
 
 
 def test_cpu_split_between_server_generator_and_the_rest():
