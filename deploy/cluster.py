@@ -176,7 +176,7 @@ def warm_up(url: str, paths: Sequence[str], timeout: float = 120) -> dict[str, l
 def haproxy_config(backends: Sequence[tuple[str, str, int]], listen: str = "127.0.0.1:8080") -> str:
     """haproxy.cfg for the instances ``(name, host, port)``: sticky by cookie, health-checked, websockets kept
     open for a lecture (``timeout tunnel``)."""
-    servers = "\n".join(f"    server {n} {h}:{p} cookie {n} check inter 1s fall 2 rise 2" for n, h, p in backends)
+    servers = "\n".join(f"    server {n} {h}:{p} cookie {n} check" for n, h, p in backends)
     return f"""\
 # RNN Gradient Lab behind haproxy: N Streamlit instances, each browser tab sticky to one (deploy/cluster.py).
 global
@@ -191,6 +191,7 @@ defaults
     timeout server 60s
     timeout http-request 10s
     timeout tunnel 2h               # a websocket stays open for the whole lecture
+    timeout check 10s               # a busy instance answers its health check late: busy is not dead
 
 frontend rnnlab
     bind {listen}
@@ -201,6 +202,7 @@ backend streamlit
     cookie {COOKIE} insert indirect nocache httponly
     option httpchk GET /_stcore/health
     http-check expect status 200
+    default-server inter 2s fall 3 rise 2   # a dead one (connection refused) is out after 3 checks
     http-response set-header {INSTANCE_HEADER} %[srv_name]
 {servers}
 """

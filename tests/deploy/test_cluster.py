@@ -46,6 +46,7 @@ def test_config_is_sticky_health_checked_and_redispatches():
     cfg = haproxy_config([("app1", "127.0.0.1", 8501), ("app2", "127.0.0.1", 8502)], "0.0.0.0:8080")
     assert "bind 0.0.0.0:8080" in cfg and f"cookie {COOKIE} insert indirect nocache" in cfg
     assert "server app1 127.0.0.1:8501 cookie app1 check" in cfg and "server app2 127.0.0.1:8502 cookie app2" in cfg
+    assert "timeout check 10s" in cfg  # an overloaded instance is not taken out (503 for new tabs at N = 200)
     assert "option redispatch" in cfg and "option httpchk GET /_stcore/health" in cfg and "timeout tunnel" in cfg
     assert f"set-header {INSTANCE_HEADER} %[srv_name]" in cfg
 
