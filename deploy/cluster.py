@@ -39,6 +39,9 @@ ROOT = Path(__file__).resolve().parents[1]
 HAPROXY = "haproxy"
 COOKIE = "RNNLAB_INSTANCE"
 INSTANCE_HEADER = "X-Served-By"  # which instance answered (tests and the load generator read it)
+# Environment of every instance: glibc keeps at most 2 malloc arenas instead of 8 per core for Streamlit's many
+# script threads: -15 to -28 % peak RSS with 50 students, CPU unchanged (same-run A/B, README).
+INSTANCE_ENV = {"MALLOC_ARENA_MAX": "2"}
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -114,11 +117,12 @@ def streamlit_command(port: int, host: str = "127.0.0.1", extra: Sequence[str] =
 def start_instance(name: str, port: int | None = None, *, host: str = "127.0.0.1", app_dir: Path = ROOT,
                    env: Mapping[str, str] | None = None, extra: Sequence[str] = (), log: Path | None = None,
                    wait: bool = True, script: str = "streamlit_app.py") -> Instance:
-    """Start ``streamlit run <script>`` in ``app_dir`` on ``port`` (a free one if None); wait until it is healthy."""
+    """Start ``streamlit run <script>`` in ``app_dir`` on ``port`` (a free one if None), with :data:`INSTANCE_ENV`
+    and ``env``; wait until it is healthy."""
     port = port or free_port(host)
     out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - the child keeps it
     proc = subprocess.Popen(streamlit_command(port, host, extra, script), cwd=app_dir,
-                            env={**os.environ, **(env or {})},
+                            env={**os.environ, **INSTANCE_ENV, **(env or {})},
                             stdout=out, stderr=subprocess.STDOUT if log else subprocess.DEVNULL)
     inst = Instance(name, host, port, proc)
     if wait:

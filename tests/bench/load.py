@@ -49,6 +49,21 @@ class Sampler(threading.Thread):
             time.sleep(self.every)
 
 
+class ExternalServer:
+    """A server this bench did not start (``--url``/``--pid``): nothing to terminate."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+
+    def terminate(self):
+        pass
+
+    def wait(self, timeout=None):
+        pass
+
+    kill = terminate
+
+
 class RunTimer:
     """Rerun latencies of one tab from its websocket frames (DevTools ``Network.webSocketFrame*`` events):
     a ``rerun_script`` sent, then a ``new_session`` (the run started), then ``script_finished`` (done)."""
@@ -107,15 +122,21 @@ def main():
     ap.add_argument("--interval", type=float, default=0.0,
                     help="mean seconds between a tab's presses, counted from its last run's end (0: no pause)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--url", help="a running server (with --pid) instead of a fresh one: e.g. shared with "
+                                  "tests.bench.classroom --url, both timing the same server")
+    ap.add_argument("--pid", type=int, help="the pid of the --url server (RSS and CPU)")
     a = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
-                             "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--server.fileWatcherType", "none"], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
+    if a.url:
+        proc, base = ExternalServer(a.pid), a.url.rstrip("/")
+    else:
+        port = _free_port()
+        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless",
+                                 "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+                                 "--server.fileWatcherType", "none"], cwd=ROOT,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}"
     for _ in range(200):
         try:
             urllib.request.urlopen(base + "/_stcore/health", timeout=2)

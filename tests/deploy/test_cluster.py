@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
+from pathlib import Path
 from urllib.parse import parse_qsl
 
 import pytest
@@ -70,9 +71,11 @@ def test_warm_up_draws_every_page_and_reports_what_failed(tmp_path):
     inst = start_instance("warm", app_dir=tmp_path)
     try:
         shown = warm_up(inst.url, page_paths(tmp_path), timeout=60)
+        environ = Path(f"/proc/{inst.pid}/environ").read_bytes().split(b"\0")
     finally:
         inst.stop()
     assert shown == {"": [], "fine": [], "broken": ["broken page"]}
+    assert b"MALLOC_ARENA_MAX=2" in environ  # INSTANCE_ENV
 
 
 @pytest.mark.load
