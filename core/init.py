@@ -60,14 +60,8 @@ def scale_to_max_singular(W: np.ndarray, sigma: float) -> np.ndarray:
     return W * (sigma / current) if current > 0 else W.copy()
 
 
-def recurrent_matrix(kind: str, n: int, scale: float, seed=0, by: str = "radius") -> np.ndarray:
-    """A (n, n) recurrent matrix of a given kind rescaled to ``scale``.
-
-    Parameters
-    ----------
-    kind : "orthogonal" | "gaussian" | "identity" | "pytorch"
-    scale : target spectral radius (``by="radius"``) or largest singular value (``by="singular"``)
-    """
+def raw_recurrent(kind: str, n: int, seed=0) -> np.ndarray:
+    """The (n, n) matrix of a given kind before rescaling (see :func:`recurrent_matrix`)."""
     makers = {
         "orthogonal": lambda: orthogonal(n, seed),
         "gaussian": lambda: gaussian(n, 1.0, seed),
@@ -76,5 +70,16 @@ def recurrent_matrix(kind: str, n: int, scale: float, seed=0, by: str = "radius"
     }
     if kind not in makers:
         raise ValueError(f"unknown init {kind!r}; choose from {sorted(makers)}")
-    W = makers[kind]()
+    return makers[kind]()
+
+
+def recurrent_matrix(kind: str, n: int, scale: float, seed=0, by: str = "radius") -> np.ndarray:
+    """A (n, n) recurrent matrix of a given kind rescaled to ``scale``.
+
+    Parameters
+    ----------
+    kind : "orthogonal" | "gaussian" | "identity" | "pytorch"
+    scale : target spectral radius (``by="radius"``) or largest singular value (``by="singular"``)
+    """
+    W = raw_recurrent(kind, n, seed)
     return scale_to_spectral_radius(W, scale) if by == "radius" else scale_to_max_singular(W, scale)

@@ -7,12 +7,13 @@ import ui
 from core import chain_log10_norms
 from core.rnn import EQUATIONS, RNN
 from core.scenarios import vanilla_rnn
-from ui import Choice, Number, Slider, charts
-from ui.sweep import sweep_control
+from ui import Choice, Number, Scrub, Slider, charts
+from ui.sweep import sweep_button
 
+RHO = Scrub("rho", default=0.9, lo=0.1, hi=2.0, step=0.05)  # the main control: a slider in the main chart
 SPECS = [
     Choice("act", default="tanh", options=("tanh", "sigmoid", "linear")),
-    Slider("rho", default=0.9, lo=0.1, hi=2.0, step=0.05),
+    RHO,
     Slider("H", default=32, lo=2, hi=128),
     Slider("T", default=100, lo=5, hi=300),
     Slider("x_scale", default=1.0, lo=0.0, hi=3.0, step=0.05),
@@ -33,23 +34,40 @@ def compute(act, rho, H, T, x_scale, init, window, seed):
     return vanilla_rnn.run(act, rho, H, T, x_scale, init, window, seed)
 
 
+@ui.cached
+def family(act, H, T, x_scale, init, seed):
+    """The main curves for every ρ of the slider (what the chart shows while the slider moves)."""
+    return vanilla_rnn.family(act, RHO.values, H, T, x_scale, init, seed)
+
+
+@ui.chart_cache
+def main_chart(act, H, T, x_scale, init, seed, window, lang, projector, _ctx):
+    """The main chart with the whole family (kept: a released slider does not rebuild it)."""
+    t, fam = _ctx.t, family(act, H, T, x_scale, init, seed)
+    notes = [t("vanilla_rnn.note", grad=ui.fmt_pow10(g), horizon=ui.fmt_steps(None if np.isnan(h) else int(h), T))
+             for g, h in zip(fam["grad_T"], fam["horizon"], strict=True)]
+    return charts.family_curves(
+        fam["distance"], {t("vanilla_rnn.series.grad"): fam["log_norm"]}, scrub=ui.scrub_param(_ctx, RHO),
+        refs={t("vanilla_rnn.series.rho"): fam["log_rho"], t("vanilla_rnn.series.bound"): fam["log_bound"]},
+        notes=notes, marker=fam["horizon"], marker_label=t("vanilla_rnn.metric.horizon"), window=window,
+        text=_ctx.chart_text, projector=projector, height=330)
+
+
 ctx = ui.page_frame("vanilla_rnn", controls=SPECS, presets=PRESETS)
 t, ct, panel = ctx.t, ctx.chart_text, ctx.panel
 with panel.preset_row():
-    sweep_control(ctx, key="rho", start=0.5, stop=1.5, step=0.05)  # lecture extra: rho moves by itself
+    sweep_button(ctx, RHO, start=0.5, stop=1.5)  # lecture extra: the curve swings through the edge of chaos
 left, right = st.columns([1, 3], gap="medium")
 with left:
     v = panel.render()
     panel.share()
 r = compute(**v)
 d = r["distance"]
-
-curves = pd.DataFrame({"distance": d, "log10": r["log_norm"], "series": t("vanilla_rnn.series.grad")})
-refs = charts.series_frame(d, {t("vanilla_rnn.series.rho"): r["log_rho"],
-                               t("vanilla_rnn.series.bound"): r["log_bound"]}, x="distance", y="log10")
+with ui.computing(ctx):
+    chart = main_chart(v.act, v.H, v.T, v.x_scale, v.init, v.seed, min(v.window, v.T), ctx.lang, ctx.projector,
+                       _ctx=ctx)
 with right:
-    ui.show_chart(charts.gradient_curves(curves, refs=refs, window=min(v.window, v.T), text=ct,
-                                         projector=ctx.projector, height=330))
+    ui.show_chart(chart, ctx=ctx, scrub=RHO)
     ui.metric_row(ctx, {
         "rho": ui.fmt_num(r["rho"]),
         "sigma": ui.fmt_num(r["sigma_max"]),
@@ -77,6 +95,6 @@ with c:
                                          title=t("vanilla_rnn.chart.contrib")))
 
 ui.explain(ctx, math=[*EQUATIONS], code=[vanilla_rnn.run, RNN.state_jacobians, chain_log10_norms])
-ui.download_csv(ctx, pd.DataFrame({"distance": d, "log10_grad": r["log_norm"], "log10_rho_power": r["log_rho"],
-                                   "log10_bound": r["log_bound"],
+ui.download_csv(ctx, pd.DataFrame({"rho": v.rho, "distance": d, "log10_grad": r["log_norm"],
+                                   "log10_rho_power": r["log_rho"], "log10_bound": r["log_bound"],
                                    "log10_contribution": np.concatenate([[np.nan], contrib])}))

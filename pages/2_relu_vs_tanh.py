@@ -7,10 +7,11 @@ import core.activations
 import ui
 from core.rnn import EQUATIONS
 from core.scenarios import relu_vs_tanh
-from ui import Choice, Number, Slider, charts
+from ui import Choice, Number, Scrub, Slider, charts
 
+RHO = Scrub("rho", default=1.1, lo=0.1, hi=4.5, step=0.05)  # the main control: a slider in the main chart
 SPECS = [
-    Slider("rho", default=1.1, lo=0.1, hi=4.5, step=0.05),
+    RHO,
     Slider("H", default=32, lo=2, hi=64),
     Slider("T", default=100, lo=5, hi=300),
     Slider("x_scale", default=1.0, lo=0.0, hi=3.0, step=0.05),
@@ -30,6 +31,12 @@ def compute(rho, H, T, x_scale, init, seed):
     return relu_vs_tanh.run(rho, H, T, x_scale, init, seed)
 
 
+@ui.cached
+def family(H, T, x_scale, init, seed):
+    """The gradient curves of every contender for every ρ of the slider."""
+    return relu_vs_tanh.family(RHO.values, H, T, x_scale, init, seed)
+
+
 @ui.static_chart
 def function_panel(lang: str, projector: bool, _ctx: ui.PageContext):
     """The activation functions and their derivatives: the same for every control value."""
@@ -40,6 +47,17 @@ def function_panel(lang: str, projector: bool, _ctx: ui.PageContext):
                     for k, pair in functions.items() for j, vals in zip(("f", "df"), pair, strict=True)],
                    ignore_index=True)
     return charts.function_grid(fn, text=_ctx.chart_text, projector=projector, title=t("relu_vs_tanh.chart.fn"))
+
+
+@ui.chart_cache
+def main_chart(H, T, x_scale, init, seed, lang, projector, _ctx):
+    """The main chart with every contender for every ρ (kept: a released slider does not rebuild it)."""
+    t, fam = _ctx.t, family(H, T, x_scale, init, seed)
+    notes = [t("relu_vs_tanh.note", tanh=ui.fmt_pow10(a), relu=ui.fmt_pow10(b), irnn=ui.fmt_pow10(c))
+             for a, b, c in zip(*(fam[k]["grad_T"] for k in ("tanh", "relu", "irnn")), strict=True)]
+    series = {t(f"relu_vs_tanh.series.{k}"): fam[k]["log_norm"] for k in relu_vs_tanh.CONTENDERS}
+    return charts.family_curves(fam["distance"], series, scrub=ui.scrub_param(_ctx, RHO), notes=notes,
+                                text=_ctx.chart_text, projector=projector, height=330)
 
 
 ctx = ui.page_frame("relu_vs_tanh", controls=SPECS, presets=PRESETS)
@@ -55,8 +73,10 @@ curves = r["curves"]
 
 grad = charts.series_frame(r["distance"], {names[k]: c["log_norm"] for k, c in curves.items()},
                            x="distance", y="log10")
+with ui.computing(ctx):
+    chart = main_chart(v.H, v.T, v.x_scale, v.init, v.seed, ctx.lang, ctx.projector, _ctx=ctx)
 with right:
-    ui.show_chart(charts.gradient_curves(grad, text=ct, projector=ctx.projector, height=330))
+    ui.show_chart(chart, ctx=ctx, scrub=RHO)
     ui.metric_row(ctx, {
         f"grad_{k}": ui.fmt_pow10(curves[k]["log_norm"][-1]) for k in ("tanh", "relu", "irnn")
     } | {"h_irnn": ui.fmt_pow10(float(np.max(curves["irnn"]["log_h"])))})
@@ -78,6 +98,6 @@ with c:
 ui.explain(ctx, math=[*EQUATIONS[:3], ("relu_vs_tanh.math.relu", r"\frac{\partial h_T}{\partial h_k} = "
                                        r"\prod_{t=k+1}^{T}\operatorname{diag}\big(\mathbb{1}[a_t>0]\big)\,W_{hh}")],
            code=[relu_vs_tanh.run, core.activations])
-ui.download_csv(ctx, pd.concat([grad.assign(quantity="log10_grad"),
+ui.download_csv(ctx, pd.concat([grad.assign(quantity="log10_grad", rho=v.rho),
                                 hn.assign(quantity="log10_h_norm")],
                                ignore_index=True))

@@ -7,7 +7,6 @@ import ui
 from core.lstm import CELL_DERIVATIVE, EQUATIONS, LSTM
 from core.scenarios import lstm_forget_gate
 from ui import Number, Slider, Toggle, charts
-from ui.sweep import sweep_control
 
 SPECS = [
     Slider("b_f", default=0.0, lo=-4.0, hi=6.0, step=0.25),
@@ -36,8 +35,7 @@ def compute(b_f, b_i, w_scale, H, T, x_scale, seed, no_forget):
 
 ctx = ui.page_frame("lstm_forget_gate", controls=SPECS, presets=PRESETS)
 t, ct, panel = ctx.t, ctx.chart_text, ctx.panel
-with panel.preset_row():
-    sweep_control(ctx, key="b_f", start=-2.0, stop=5.0, step=0.25)
+panel.preset_row()
 left, right = st.columns([1, 3], gap="medium")
 with left:
     v = panel.render()

@@ -78,6 +78,34 @@ def click_preset(at: AppTest, name: str) -> AppTest:
     return at.button(key=f"_preset.{name}").click().run()
 
 
+def control_value(at: AppTest, page: str, spec) -> Any:
+    """The value control ``spec`` has after the last run (a scrub keeps it in its own state, not under its key)."""
+    from ui.scrub import Scrub, current
+
+    return current(at.session_state, page, spec.key) if isinstance(spec, Scrub) else at.session_state[spec.key]
+
+
+def scrub_chart(at: AppTest, key: str):
+    """The chart element that holds the scrub ``key`` (its widget key is ``_scrub.<page>.<key>.chart.<gen>``)."""
+    found = [el for el in at.get("vega_lite_chart") if f".{key}.chart." in el.proto.id]
+    assert len(found) == 1, f"expected one chart with the scrub {key!r}, found {len(found)}"
+    return found[0]
+
+
+def release_scrub(at: AppTest, key: str, value: float | int, run: bool = True) -> AppTest:
+    """What the browser sends when the hand leaves the in-chart slider ``key`` at ``value``: the chart's selection
+    (``{"selection": {"scrub": [{key: value}]}}``) with every other widget's state, and a rerun."""
+    from streamlit.proto.WidgetStates_pb2 import WidgetStates
+
+    chart = scrub_chart(at, key)
+    ws = WidgetStates()
+    ws.CopyFrom(at._tree.get_widget_states())
+    w = ws.widgets.add()
+    w.id = chart.proto.id
+    w.string_value = json.dumps({"selection": {"scrub": [{key: value}]}})
+    return at._run(ws) if run else at
+
+
 def page_controls(page: str) -> tuple[tuple, dict]:
     """(specs, presets) declared by ``page``'s ControlPanel (runs the page once if needed)."""
     from ui.panel import registered

@@ -12,16 +12,17 @@ widgets, link), ``share`` (link to the view), ``furniture`` (metrics, expanders,
 import ui.blas  # noqa: F401  (one BLAS thread: see ui/blas.py)
 import ui.preload  # noqa: F401  (all of core imported here, in one thread: see ui/preload.py)
 from ui import charts
-from ui.cache import cached, static_chart
+from ui.cache import cached, chart_cache, computing, static_chart
 from ui.controls import Choice, Number, Slider, Toggle, Values
 from ui.fmt import fmt_num, fmt_pow10, fmt_steps
 from ui.frame import PageContext, page_frame
 from ui.furniture import download_csv, explain, metric_row, show_chart
 from ui.gcfreeze import freeze_imports
 from ui.panel import ControlPanel
+from ui.scrub import Scrub, scrub_param
 
-__all__ = ["Choice", "ControlPanel", "Number", "PageContext", "Slider", "Toggle", "Values", "cached", "charts",
-           "download_csv", "explain", "fmt_num", "fmt_pow10", "fmt_steps", "metric_row", "page_frame",
-           "show_chart", "static_chart"]
+__all__ = ["Choice", "ControlPanel", "Number", "PageContext", "Scrub", "Slider", "Toggle", "Values", "cached",
+           "chart_cache", "charts", "computing", "download_csv", "explain", "fmt_num", "fmt_pow10", "fmt_steps",
+           "metric_row", "page_frame", "scrub_param", "show_chart", "static_chart"]
 
 freeze_imports()  # after the imports above (Streamlit, Altair, pandas, NumPy): see ui/gcfreeze.py

@@ -10,10 +10,14 @@ Arguments must be hashable by Streamlit (numbers, strings, tuples, arrays); retu
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, TypeVar
 
 import streamlit as st
+
+if TYPE_CHECKING:
+    from ui.frame import PageContext
 
 F = TypeVar("F", bound=Callable)
 MAX_ENTRIES = 256  # per function: presets + slider sweeps of a lecture, a few MB at most
@@ -33,3 +37,28 @@ def static_chart(fn: F) -> F:
     (``ui.show_chart`` only reads it).
     """
     return st.cache_resource(max_entries=16, show_spinner=False)(fn)
+
+
+@contextmanager
+def computing(ctx: PageContext) -> Iterator[None]:
+    """Around a family's computation (every value of the page's scrub): a translated spinner, which Streamlit
+    shows only once the block has taken 0.5 s (a cached family comes back long before)."""
+    with st.spinner(ctx.t("common.computing")):
+        yield
+
+
+def chart_cache(fn: F) -> F:
+    """For a page's scrubbed main chart: ``fn(*args, _ctx=ctx)`` builds the chart (an Altair object); what is
+    kept, per ``args`` (st.cache_resource, shared by every session), is its Vega-Lite spec with the datasets
+    already as Arrow bytes (``ui.charts.render.to_streamlit``). Packing a family (every member's points as
+    text) costs 5-200 ms, which the run after a released slider must not pay again: the family did not change.
+    Put everything the chart depends on in ``args`` (the family's settings, language, projector mode); the
+    spec must not be modified after it is built (``ui.scrub.draw`` copies what it changes).
+    """
+    from ui.charts.render import to_streamlit
+
+    def build(*args, **kwargs):
+        return to_streamlit(fn(*args, **kwargs))
+
+    build.__name__, build.__qualname__, build.__module__ = fn.__name__, fn.__qualname__, fn.__module__
+    return st.cache_resource(max_entries=32, show_spinner=False)(build)

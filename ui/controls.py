@@ -69,6 +69,14 @@ class Control:
     def same(self, a: Any, b: Any) -> bool:
         return a == b
 
+    def has_state(self, ns: str) -> bool:
+        """Whether this session already holds the control's value (then the URL is not read as a link)."""
+        return self.key in st.session_state
+
+    def request_key(self, ns: str) -> str:
+        """The session-state key a preset writes to set this control before the next run."""
+        return self.key
+
     # --- widget ---------------------------------------------------------------------------------------------
     def widget(self, label: str, help: str | None, t: Translator, ns: str) -> Any:
         raise NotImplementedError
@@ -243,11 +251,11 @@ def url_params(specs: Sequence[Control], values: Mapping[str, Any]) -> dict[str,
 
 
 # --- first-load URL handling (reads st.query_params / st.session_state) -----------------------------------------------
-def first_load_raw(specs: Sequence[Control]) -> dict[str, str]:
-    """URL strings of the controls that have no widget state yet (their value will come from the URL)."""
+def first_load_raw(specs: Sequence[Control], ns: str = "") -> dict[str, str]:
+    """URL strings of the controls that have no state yet on page ``ns`` (their value will come from the URL)."""
     raw: dict[str, str] = {}
     for s in specs:
-        if s.key not in st.session_state and s.key in st.query_params:
+        if not s.has_state(ns) and s.key in st.query_params:
             raw[s.key] = st.query_params.get(s.key, "")
     return raw
 

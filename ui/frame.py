@@ -54,6 +54,26 @@ SETTINGS = (LANG, PROJECTOR)
 
 # Projector screens are 720 px high: trim Streamlit's 6rem top padding (style only, no content).
 _CSS = "<style>[data-testid='stMainBlockContainer']{padding-top:3rem;padding-bottom:2rem}</style>"
+# The scrub's slider (Vega's range input under the main chart, styled by Streamlit): wide like the page's other
+# sliders, above the chart (so it stays on the first screen), its value in the theme colour; in projector mode
+# larger, like the rest of the page.
+_SCRUB_CSS = """<style>
+[data-testid='stVegaLiteChart']:has(.vega-bind){display:flex !important;flex-direction:column-reverse}
+[data-testid='stVegaLiteChart'] form.vega-bindings{padding-top:0 !important;padding-bottom:0.2rem;width:100%}
+[data-testid='stVegaLiteChart'] .vega-bind label{flex-wrap:nowrap !important}
+[data-testid='stVegaLiteChart'] .vega-bind input[type='range']{width:30rem !important;flex:0 1 30rem;min-width:8rem}
+[data-testid='stVegaLiteChart'] .vega-bind-name{font-size:1rem !important;min-width:auto !important}
+[data-testid='stVegaLiteChart'] .vega-bind input[type='range']+span{color:PRIMARY !important;font-weight:600;
+  font-size:1rem !important;min-width:3.5em;font-variant-numeric:tabular-nums}
+</style>"""
+_SCRUB_PROJECTOR_CSS = """<style>
+[data-testid='stVegaLiteChart'] .vega-bind-name{font-size:1.35rem !important;font-weight:600 !important}
+[data-testid='stVegaLiteChart'] .vega-bind input[type='range']+span{font-size:1.5rem !important}
+[data-testid='stVegaLiteChart'] .vega-bind input[type='range']{height:1.6rem !important}
+[data-testid='stVegaLiteChart'] .vega-bind input[type='range']::-webkit-slider-thumb{width:1.6rem !important;
+  height:1.6rem !important;margin-top:calc((0.25rem - 1.6rem) / 2) !important}
+[data-testid='stVegaLiteChart'] .vega-bind input[type='range']::-webkit-slider-runnable-track{height:0.25rem !important}
+</style>"""
 _STORE = "_ui.settings"  # last lang/projector of this session, for page switches
 _PAGE = "_ui.page"  # page of the previous run, to detect entering a page
 
@@ -152,7 +172,7 @@ def _nav(ctx: PageContext) -> None:
 def _header(ctx: PageContext) -> None:
     t, info = ctx.t, ctx.info
     st.header(t(f"{ctx.page}.title"), anchor=False)
-    left, right = st.columns([5, 2], vertical_alignment="center")
+    left, right = st.columns([3, 2], vertical_alignment="center")  # room for step, ← previous, next → on one line
     with left:
         st.markdown(f"##### {t(f'{ctx.page}.question')}")
     with right:
@@ -185,7 +205,7 @@ def page_frame(page: str, *, controls: Sequence[Control] = (),
     carried = begin_run()
     _drop_foreign_values(page, controls)
     raw = first_load_raw(SETTINGS)
-    raw_controls = first_load_raw(controls)
+    raw_controls = first_load_raw(controls, page)
     fixes, store = _settings_fixes(page, raw)
     apply_url_fixes({**fixes, **url_fixes(controls, raw_controls)}, fallback=store)
     st.html(_CSS)
@@ -197,6 +217,8 @@ def page_frame(page: str, *, controls: Sequence[Control] = (),
         t = Translator(lang)
         projector = PROJECTOR.widget(t("common.projector"), t("common.projector.help"), t, "common")
     ctx = PageContext(page=page, lang=lang, projector=bool(projector), root=app_root())
+    primary = st.get_option("theme.primaryColor") or "#0b5fa5"
+    st.html(_SCRUB_CSS.replace("PRIMARY", primary) + (_SCRUB_PROJECTOR_CSS if ctx.projector else ""))
     st.session_state[_STORE] = {"lang": ctx.lang, "projector": ctx.projector}
     with nav:
         st.markdown(f"**{t('common.nav')}**")

@@ -23,18 +23,27 @@ from ui.charts.render import to_streamlit
 
 if TYPE_CHECKING:
     from ui.frame import PageContext
+    from ui.scrub import Scrub
 
 
-def show_chart(chart: alt.TopLevelMixin, *, key: str | None = None) -> None:
+def show_chart(chart: alt.TopLevelMixin | dict, *, key: str | None = None, ctx: PageContext | None = None,
+               scrub: Scrub | None = None) -> None:
     """Draw a chart built by ``ui.charts``: across the container's width, unless the chart fixes its own
-    width (equal-axis plots such as the eigenvalue plane, small multiples).
+    width (equal-axis plots such as the eigenvalue plane, small multiples). A chart built with the page's
+    scrub (``scrub=SPEC``, ``ctx``) is drawn with its in-chart slider (:func:`ui.scrub.draw`). ``chart`` may also
+    be a spec already converted by :func:`ui.charts.render.to_streamlit` (``ui.chart_cache``).
 
     Goes through :func:`ui.charts.render.to_streamlit` and ``st.vega_lite_chart`` rather than
     ``st.altair_chart``, which re-validates the spec against the JSON schema on every run and converts
     each dataset through ``pa.Table.from_pandas``.
     """
-    spec = to_streamlit(chart)
+    spec = chart if isinstance(chart, dict) else to_streamlit(chart)
     fixed = "width" in spec or "facet" in spec
+    if scrub is not None:
+        from ui.scrub import draw
+
+        draw(ctx, scrub, spec, width="content" if fixed else "stretch")
+        return
     st.vega_lite_chart(spec, width="content" if fixed else "stretch", key=key)
 
 

@@ -44,6 +44,7 @@ def registered(page: str) -> tuple[tuple[Control, ...], dict[str, dict[str, Any]
 
 
 def _apply_preset(values: Mapping[str, Any]) -> None:
+    """Write a preset's values where each control reads them on the next run (``Control.request_key``)."""
     for k, v in values.items():
         st.session_state[k] = v
 
@@ -85,7 +86,7 @@ class ControlPanel:
         t, ns = self.ctx.t, self.ctx.page
         raw = self._raw
         if raw is None:
-            raw = first_load_raw(self.specs)
+            raw = first_load_raw(self.specs, ns)
             apply_url_fixes(url_fixes(self.specs, raw))
         cols = st.columns(columns) if columns > 1 else None
         values: dict[str, Any] = {}
@@ -106,7 +107,8 @@ class ControlPanel:
                          for spec in self.specs if spec.key == k)
             label = t("common.reset") if name == RESET else t(f"{ns}.preset.{name}")
             help_ = t("common.reset.help") if name == RESET else t.get(f"{ns}.preset.{name}.help")
-            st.button(label, key=f"_preset.{name}", on_click=_apply_preset, args=(vals,), help=help_,
+            targets = {spec.request_key(ns): vals[spec.key] for spec in self.specs if spec.key in vals}
+            st.button(label, key=f"_preset.{name}", on_click=_apply_preset, args=(targets,), help=help_,
                       type="primary" if active and name != RESET else "secondary",
                       icon=":material/restart_alt:" if name == RESET else None)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..init import recurrent_matrix, rng_from
+from ..init import raw_recurrent, recurrent_matrix, rng_from, spectral_radius
 from ..rnn import RNN
 
 INPUT_SIZE = 8
@@ -35,3 +35,32 @@ def readout(hidden: int, seed: int) -> np.ndarray:
 def by_distance(L: np.ndarray) -> np.ndarray:
     """Reorder a chain curve L[k] (k = 0..T) by distance d = T - k (d = 0..T)."""
     return np.asarray(L)[::-1].copy()
+
+
+def rescaled_family(init: str, hidden: int, rhos: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray, float]:
+    """The W_hh that :func:`vanilla_rnn` builds for every rho, (F, H, H), with the same floating-point operations
+    (``init.scale_to_spectral_radius``: W * (rho / rho(W))); also the raw matrix and rho(raw)."""
+    raw = raw_recurrent(init, hidden, seed=seed + 1)
+    current = spectral_radius(raw)
+    W = np.stack([raw * (r / current) if current > 0 else raw.copy() for r in np.asarray(rhos, dtype=float)])
+    return W, raw, current
+
+
+def input_drive(m: RNN, T: int, scale: float, seed: int) -> np.ndarray:
+    """W_ih x_t + b_ih + b_hh for every step, (T, 1, H), formed as ``RNN.forward`` forms it."""
+    return m._input_projection(inputs(T, scale, seed, m.input_size)[:, None, :]) + m.params["bias_hh"]
+
+
+def family_states(act, W: np.ndarray, drive: np.ndarray) -> np.ndarray:
+    """States h_1..h_T of RNNs that share inputs and W_ih but each have their own W_hh, W (F, H, H), from
+    h_0 = 0: (F, T, H), every member's step as ``RNN.forward`` computes it (non-finite values are left as
+    they come: an exploding linear or ReLU run)."""
+    F, H = W.shape[0], W.shape[1]
+    h = np.zeros((F, 1, H))
+    hs = np.empty((F, drive.shape[0], H))
+    WT = W.transpose(0, 2, 1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(drive.shape[0]):
+            h = act.f(drive[t] + h @ WT)                   # h_t = f(a_t), every member
+            hs[:, t] = h[:, 0]
+    return hs

@@ -5,8 +5,9 @@ import numpy as np
 
 from ..activations import ACTIVATIONS
 from ..chains import chain_log10_norms, diag_chain_log10_norms, memory_horizon
+from ..family import chain_log10_norms_family
 from ..init import identity
-from .common import by_distance, inputs, vanilla_rnn
+from .common import by_distance, family_states, input_drive, inputs, rescaled_family, vanilla_rnn
 
 CONTENDERS = ("tanh", "sigmoid", "relu", "linear", "irnn")
 
@@ -59,3 +60,43 @@ def activation_grid() -> tuple[np.ndarray, dict]:
     """A grid ``a`` on [-4, 4] and, per activation, (f(a), f'(a)): the same whatever the controls say."""
     a = np.linspace(-4, 4, 161)
     return a, {n: (ACTIVATIONS[n].f(a), ACTIVATIONS[n].df(a)) for n in ("tanh", "sigmoid", "relu", "linear")}
+
+
+def family(rhos=(1.1,), hidden=32, T=100, input_scale=1.0, init="orthogonal", seed=0,
+           contenders=CONTENDERS) -> dict:
+    """The gradient curves of :func:`run` for every rho in ``rhos`` in one batched pass per contender (member f
+    equals ``run(rho=rhos[f])['curves'][name]`` to float64 precision).
+
+    Returns
+    -------
+    dict with ``rho`` (F,), ``distance`` (T+1,) and, per contender name, ``log_norm`` (F, T+1) by distance
+    (+inf for a member whose forward pass overflowed, as in :func:`run`), ``grad_T`` (F,) log10 ||dh_T/dh_0||,
+    ``horizon`` (F,) (NaN when there is none) and ``log_h_max`` (F,) the largest log10 ||h_t||.
+    """
+    rhos = np.asarray(rhos, dtype=float)
+    F = len(rhos)
+    out = {"rho": rhos, "distance": np.arange(T + 1)}
+    for name in contenders:
+        base = _model(name, hidden, 1.0, init, seed)                     # shared W_ih and biases
+        if name == "irnn":
+            W = rhos[:, None, None] * np.eye(hidden)                     # = identity(hidden, gain=rho)
+        else:
+            W, raw, rho_raw = rescaled_family(init, hidden, rhos, seed)
+        hs = family_states(base.act, W, input_drive(base, T, input_scale, seed))
+        finite = np.all(np.isfinite(hs), axis=(1, 2))
+        d = base.act.dfdy(np.where(finite[:, None, None], hs, 0.0))      # f'(a_t) (F, T, H)
+        if name == "irnn":                                               # diagonal Jacobians: exact and cheap
+            L = np.stack([by_distance(diag_chain_log10_norms(d[f] * rhos[f])) for f in range(F)])
+        elif name == "linear":                                           # J_t = W_f = (rho_f / rho(raw)) raw
+            L = (by_distance(chain_log10_norms(np.broadcast_to(raw, (T, hidden, hidden))))[None]
+                 + np.arange(T + 1) * np.log10(rhos / rho_raw)[:, None])
+        else:
+            L = chain_log10_norms_family(lambda k, d=d, W=W: d[:, k, :, None] * W, F, T, hidden)[:, ::-1]
+        L[~finite] = np.inf
+        with np.errstate(divide="ignore", over="ignore"):
+            log_h = np.log10(np.linalg.norm(hs, axis=2))                 # (F, T)
+        log_h[~finite] = np.inf
+        horizon = np.array([np.nan if not ok or (hz := memory_horizon(row[::-1])) is None else hz
+                            for row, ok in zip(L, finite, strict=True)], dtype=float)
+        out[name] = {"log_norm": L, "grad_T": L[:, -1], "horizon": horizon, "log_h_max": log_h.max(axis=1)}
+    return out

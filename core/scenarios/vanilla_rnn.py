@@ -4,8 +4,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..chains import chain_log10_norms, memory_horizon
+from ..family import chain_log10_norms_family
 from ..init import max_singular_value, spectral_radius
-from .common import by_distance, inputs, readout, vanilla_rnn
+from .common import by_distance, family_states, input_drive, inputs, readout, rescaled_family, vanilla_rnn
 
 
 def run(activation="tanh", rho=0.9, hidden=32, T=100, input_scale=1.0, init="orthogonal", window=20,
@@ -47,3 +48,36 @@ def run(activation="tanh", rho=0.9, hidden=32, T=100, input_scale=1.0, init="ort
         "truncated_share": float(lost / contrib.sum()) if contrib.sum() > 0 else 0.0,
         "horizon": memory_horizon(L[::-1]),
     }
+
+
+def family(activation="tanh", rhos=(0.9,), hidden=32, T=100, input_scale=1.0, init="orthogonal", seed=0) -> dict:
+    """The main curves of :func:`run` for every ρ in ``rhos`` at once (one batched pass; member f equals
+    ``run(..., rho=rhos[f], ...)`` to float64 precision).
+
+    Every member's W_hh is the same matrix rescaled, W_f = W_0 ρ_f / ρ(W_0) (``common.vanilla_rnn``), on the
+    same inputs, so the states of all members advance together, (F, H) per step.
+
+    Returns
+    -------
+    dict with ``rho`` (F,) the grid; ``distance`` (T+1,); ``log_norm``, ``log_rho``, ``log_bound`` (F, T+1)
+    by distance, as in :func:`run`; ``horizon`` (F,) float, the memory horizon (NaN where there is none
+    within T); ``grad_T`` (F,) log10 ||dh_T/dh_0||.
+    """
+    rhos = np.asarray(rhos, dtype=float)
+    F = len(rhos)
+    base = vanilla_rnn(activation, hidden, 1.0, init, seed)            # the shared W_ih and biases
+    act = base.act
+    W, raw, current = rescaled_family(init, hidden, rhos, seed)         # = run()'s W_hh for every rho
+    hs = family_states(act, W, input_drive(base, T, input_scale, seed))
+    fprime = act.dfdy(hs)                                                  # (F, T, H)
+    L = chain_log10_norms_family(lambda k: fprime[:, k, :, None] * W, F, T, hidden)[:, ::-1]
+    scale = rhos / current if current > 0 else np.zeros(F)                 # W_f = scale_f * raw
+    rho_true, sigma = current * scale, max_singular_value(raw) * scale
+    d = np.arange(T + 1)
+    with np.errstate(divide="ignore"):
+        log_gs = np.where(act.bound * sigma > 0, np.log10(np.maximum(act.bound * sigma, 1e-300)), -np.inf)
+        log_rho = np.where(rho_true > 0, np.log10(np.maximum(rho_true, 1e-300)), -np.inf)
+    horizon = np.array([np.nan if (hz := memory_horizon(row[::-1])) is None else hz for row in L], dtype=float)
+    return {"rho": rhos, "distance": d, "log_norm": L, "log_rho": d * log_rho[:, None],
+            "log_bound": d * log_gs[:, None], "horizon": horizon, "grad_T": L[:, -1]}
+

@@ -13,6 +13,7 @@ from tests.apptest_utils import (
     assert_translated,
     chart_frames,
     click_preset,
+    control_value,
     control_values,
     page_controls,
     query_from,
@@ -29,8 +30,8 @@ HOSTILE = ["abc", "", "nan", "NaN", "inf", "-inf", "1e308", "-1e308", "999999999
            "<script>alert(1)</script>", "<b>bold</b>", "谱半径", "🙂", "x" * 5000, "%00", "javascript:alert(1)"]
 
 
-def current_values(at, specs):
-    return {s.key: at.session_state[s.key] for s in specs}
+def current_values(at, page, specs):
+    return {s.key: control_value(at, page, s) for s in specs}
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -49,7 +50,7 @@ def test_every_preset(page):
     for name, values in presets.items():
         at = click_preset(run_page(page), name)
         assert_page_ok(at)
-        got = current_values(at, specs)
+        got = current_values(at, page, specs)
         for k, v in values.items():
             assert got[k] == pytest.approx(v) if isinstance(v, float) else got[k] == v, (name, k)
 
@@ -81,7 +82,7 @@ def test_hostile_links_fall_back_to_defaults(page):
         spec = specs[i % len(specs)]
         at = run_page(page, query={spec.key: bad, "unknown_key": bad, "lang": bad if i % 3 == 0 else "en"})
         assert_page_ok(at)
-        value = at.session_state[spec.key]
+        value = control_value(at, page, spec)
         if spec.parse(bad) is None:          # not a valid value: the default is used
             assert value == defaults[spec.key], (spec.key, bad)
         else:                                # a lenient but valid spelling ("nan" is never one)

@@ -8,11 +8,12 @@ from ui.charts.bars import bar_chart
 from ui.charts.clamp import fmt_pow10, fmt_value
 from ui.charts.eigen import eigen_plane
 from ui.charts.facets import function_grid
+from ui.charts.family import family_curves
 from ui.charts.heatmap import heatmap
 from ui.charts.hist import histogram
 from ui.charts.lines import gradient_curves, series_frame, time_series
 from ui.charts.text import ChartText
 from ui.charts.theme import MAX_ROWS, PALETTE, finish
 
-__all__ = ["ChartText", "MAX_ROWS", "PALETTE", "bar_chart", "eigen_plane", "finish", "fmt_pow10", "fmt_value",
-           "function_grid", "gradient_curves", "heatmap", "histogram", "series_frame", "time_series"]
+__all__ = ["ChartText", "MAX_ROWS", "PALETTE", "bar_chart", "eigen_plane", "family_curves", "finish", "fmt_pow10",
+           "fmt_value", "function_grid", "gradient_curves", "heatmap", "histogram", "series_frame", "time_series"]

@@ -159,13 +159,13 @@ def gradient_curves(curves: pd.DataFrame, *, x: str = "distance", y: str = "log1
     y_enc = q("y", y_title or text.log10_grad, scale=FREE)
     tooltip = [tip("series", text.series), tip("x", xt, "quantitative"), tip("log10_text", text.log10),
                tip("norm_text", text.norm), tip("status_text", text.status)]
-    layers = _zone_layers(zones, lo, hi, text, s) + _window_layers(window, (x_lo, x_hi), text, s)
+    layers = zone_layers(zones, lo, hi, text, s) + window_layers(window, (x_lo, x_hi), text, s)
     layers += _line_layers(data, x_enc, y_enc, tooltip, tips, s, y_range=(lo, hi), height=height)
     layers.append(extent_layer(x=(x_enc, (x_lo, x_hi)), y=(y_enc, (lo, hi))))  # the ranges live in the data
     return finish(layer(*layers, height=height), projector, title)
 
 
-def _zone_layers(zones: tuple[float, float] | None, lo: float, hi: float, text: ChartText, s: dict) -> list:
+def zone_layers(zones: tuple[float, float] | None, lo: float, hi: float, text: ChartText, s: dict) -> list:
     """Shaded bands below the vanishing and above the exploding threshold, labelled at the right edge."""
     if not zones:
         return []
@@ -190,7 +190,7 @@ def _zone_layers(zones: tuple[float, float] | None, lo: float, hi: float, text: 
     ]
 
 
-def _window_layers(window: int | tuple[float, float] | None, x_range: tuple[float, float], text: ChartText,
+def window_layers(window: int | tuple[float, float] | None, x_range: tuple[float, float], text: ChartText,
                    s: dict) -> list:
     """The truncation window as a grey band with a dashed right edge, cut to the visible ``x_range``."""
     if window is None:

@@ -63,6 +63,10 @@ def arrow_bytes(df: pd.DataFrame) -> bytes:
 
 
 def _arrow_column(col: pd.Series) -> pa.Array:
+    if isinstance(col.dtype, pd.CategoricalDtype):  # sent once per distinct value (e.g. a family's shared x)
+        codes = col.cat.codes.to_numpy()
+        cats = col.cat.categories.to_numpy(dtype=object)
+        return pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), pa.array(cats, type=pa.string()))
     values = col.array  # NumPy-backed or already Arrow-backed (pandas' str dtype): no copy either way
     if isinstance(values, pd.arrays.ArrowExtensionArray):  # pandas' str dtype among them
         return pa.array(values)

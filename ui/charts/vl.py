@@ -44,7 +44,8 @@ def chart(data: Any, mark: str | dict, encoding: dict, *, where: str | None = No
     """One mark layer; ``where`` is a Vega expression filtering the rows (e.g. ``"datum.kind == 'ref'"``)."""
     if where is not None:
         props["transform"] = [{"filter": where}, *props.get("transform", [])]
-    return alt.Chart(data=data, mark=mark if isinstance(mark, dict) else {"type": mark},
+    return alt.Chart(data=alt.Undefined if data is None else data,
+                     mark=mark if isinstance(mark, dict) else {"type": mark},
                      encoding=alt.FacetedEncoding(**encoding), **props)
 
 

@@ -28,6 +28,7 @@ TABLE: dict[str, str] = {
     "common.code": "查看代码",
     "common.code.caption": "上面的数字就是由这段函数算出来的，位于 `{module}`。",
     "common.download_csv": "下载数据（CSV）",
+    'common.computing': '正在为滑块的每个取值计算曲线……',
     "common.coming_soon": "筹备中",
     "common.open_page": "打开这个演示",
     "common.prev": "← {title}",
@@ -120,13 +121,13 @@ TABLE.update({
     'vanilla_rnn.window.help': '截断的随时间反向传播只保留最近的若干步；图中阴影带就是它保留的部分。',
     'vanilla_rnn.seed': '随机种子',
     'vanilla_rnn.preset.vanishing': '梯度消失',
-    'vanilla_rnn.preset.vanishing.help': 'tanh，ρ = 0.6：梯度大约每 3 步缩小 10 倍。',
+    'vanilla_rnn.preset.vanishing.help': 'tanh，ρ = 0.6：梯度在 9 步之内就缩小到千分之一，到 T = 100 时只剩 10^−38.8，平均每一步约 ×0.41（ρ 再乘上小于 1 的斜率 f′）。',
     'vanilla_rnn.preset.edge': '混沌边缘',
-    'vanilla_rnn.preset.edge.help': 'ρ = 1 且输入很小：tanh 近似线性，梯度几乎不衰减。',
+    'vanilla_rnn.preset.edge.help': 'ρ = 1 且输入很小：tanh 近似线性（平均 f′ 0.94），梯度衰减得慢，但一直在衰减，平均每一步约 ×0.95：T = 100 时为 10^−2.15，122 步后缩小到千分之一（设 T = 300 可以看到）。',
     'vanilla_rnn.preset.exploding': '梯度爆炸',
-    'vanilla_rnn.preset.exploding.help': 'ρ = 1.5 且输入很小：每一步梯度约乘以 1.5。',
+    'vanilla_rnn.preset.exploding.help': 'ρ = 1.5 且输入很小：第一步梯度放大 ×1.5，但状态不断增大，直到 tanh 饱和（max |h| 0.997，平均 f′ 0.66），所以在 T = 100 步里平均每一步只放大约 ×1.1，最终为 10^4.17。',
     'vanilla_rnn.preset.saturated': 'tanh 饱和',
-    'vanilla_rnn.preset.saturated.help': "ρ = 1 但输入很大：tanh 饱和，f′ ≈ 0，梯度消失。",
+    'vanilla_rnn.preset.saturated.help': 'ρ = 1 但输入很大：tanh 饱和——一半以上的斜率小于 0.1（平均 f′ 0.26）——梯度消失：T = 100 时只剩 10^−40.4。',
     'vanilla_rnn.series.grad': '‖∂h_T/∂h_k‖（精确值）',
     'vanilla_rnn.series.rho': 'ρ^(T−k)',
     'vanilla_rnn.series.bound': '上界 (γ·σ_max)^(T−k)',
@@ -144,9 +145,11 @@ TABLE.update({
     'vanilla_rnn.truncated': '只保留最近 {window} 步的截断 BPTT 丢掉了 ∂L/∂W_hh 各项范数之和的 {share}%。',
     'vanilla_rnn.metric.horizon': '记忆长度',
     'vanilla_rnn.metric.horizon.help': '梯度衰减到千分之一时的距离。',
-    'vanilla_rnn.notice': '- **看斜率。** 在对数坐标下，许多相近因子的乘积是一条直线，它的斜率就是典型因子 ‖diag(f′) W_hh‖ 的对数。\n  曲线落到横轴以下，远处的信息被遗忘；升到横轴以上，远处的信息占主导，一次更新就可能大得离谱。\n- **两条虚线参考。** ρ^(T−k) 跟随 W_hh 的特征值；(γ·σ_max)^(T−k) 是精确曲线永远不会越过的上界。\n  若 γ·σ_max < 1，梯度*一定*消失；若 ρ > 1/γ，梯度*可能*爆炸——是否真的爆炸取决于沿途的 f′。\n- **饱和。** 调大输入尺度：更多单元落在 tanh 的平坦区（热力图中的深色格子），f′ 变小，\n  即使 ρ = 1 梯度也会消失。\n- **为什么影响学习。** 右侧图把 ∂L/∂W_hh 拆成每一步 k 的一项。远处的项极小，\n  所以权重只由最近几步决定——截断 BPTT 几乎什么也没丢，因为本来就没什么可丢。\n- sigmoid 的 γ = 1/4：它的上界每一步比 tanh 的多缩小 4 倍。',
+    'vanilla_rnn.note': '来自 T 步之前的梯度 ‖∂h_T/∂h_0‖ = {grad}  ·  记忆长度 {horizon} 步',
+    'vanilla_rnn.notice': '- **看斜率。** 在对数坐标下，许多相近因子的乘积是一条直线，它的斜率就是典型因子 ‖diag(f′) W_hh‖ 的对数。\n  曲线落到横轴以下，远处的信息被遗忘；升到横轴以上，远处的信息占主导，一次更新就可能大得离谱。\n- **两条虚线参考。** ρ^(T−k) 跟随 W_hh 的特征值；(γ·σ_max)^(T−k) 是精确曲线永远不会越过的上界。\n  若 γ·σ_max < 1，梯度*一定*消失；若 ρ > 1/γ，梯度*可能*爆炸——是否真的爆炸取决于沿途的 f′。\n- **饱和。** 调大输入尺度：更多单元落在 tanh 的平坦区（热力图中的深色格子），f′ 变小，\n  即使 ρ = 1 梯度也会消失。\n- **为什么影响学习。** 右侧图把 ∂L/∂W_hh 拆成每一步 k 的一项。梯度消失时，远处的项极小，权重只由最近几步决定：\n  在默认设置下，20 步的截断 BPTT 只丢掉各项范数之和的 0.003 %——本来就没什么可丢。\n  梯度爆炸时正好相反：在“梯度爆炸”预设下，同样的窗口丢掉了 99 %。\n- sigmoid 的 γ = 1/4：W_hh 相同时，它的上界每一步的因子 γ·σ_max 只有 tanh 的 1/4，\n  所以在对数坐标图上，它的上界线每一步比 tanh 的多下降 log₁₀ 4 ≈ 0.6。',
     'relu_vs_tanh.rho': 'W_hh 的谱半径 ρ',
     'relu_vs_tanh.rho.help': '所有激活函数使用同一个 W_hh 和同样的输入；IRNN 使用 W_hh = ρ·I。',
+    'relu_vs_tanh.note': 'T 步之前的梯度 ‖∂h_T/∂h_0‖：tanh {tanh} · ReLU {relu} · IRNN {irnn}',
     'relu_vs_tanh.H': '隐藏层大小 H',
     'relu_vs_tanh.T': '序列长度 T',
     'relu_vs_tanh.x_scale': '输入尺度',
@@ -155,13 +158,13 @@ TABLE.update({
     'relu_vs_tanh.init.gaussian': '高斯：|λ| 散布在圆盘内',
     'relu_vs_tanh.seed': '随机种子',
     'relu_vs_tanh.preset.above_one': 'ρ 略大于 1',
-    'relu_vs_tanh.preset.above_one.help': 'ρ = 1.1：IRNN 和线性激活爆炸，tanh 仍然消失（因为饱和）。',
+    'relu_vs_tanh.preset.above_one.help': 'ρ = 1.1：IRNN 和线性激活爆炸（T = 100 时为 10^4.1）；tanh 仍然消失（10^−16.2）：它的斜率（平均 f′ 0.53）让梯度缩小得比 ρ 放大得更多。',
     'relu_vs_tanh.preset.irnn': 'IRNN',
-    'relu_vs_tanh.preset.irnn.help': 'ρ = 1：W_hh = I 的 ReLU 网络，只要单元保持激活，梯度就恰好为 1。',
+    'relu_vs_tanh.preset.irnn.help': 'ρ = 1：W_hh = I 的 ReLU 网络，只要还有一个单元一直保持激活，梯度就恰好为 1——这里可以一直回溯 99 步。但在全部 100 步里每个单元都至少关闭过一次，所以从 h_0 传回的梯度恰好为 0。',
     'relu_vs_tanh.preset.relu_explodes': 'ReLU 爆炸',
-    'relu_vs_tanh.preset.relu_explodes.help': 'ρ = 2，高斯 W_hh：ReLU 的状态和梯度都爆炸；tanh 保持有界。',
+    'relu_vs_tanh.preset.relu_explodes.help': 'ρ = 2，高斯 W_hh：ReLU 的状态和梯度都爆炸（T = 100 时分别为 10^11.1 和 10^11.8）；tanh 的状态保持有界，梯度为 10^−2.2。',
     'relu_vs_tanh.preset.sigmoid_bound': 'sigmoid 的 1/4',
-    'relu_vs_tanh.preset.sigmoid_bound.help': 'ρ = 4：sigmoid（γ = 1/4）到这里才可能不再消失；其余全部爆炸。',
+    'relu_vs_tanh.preset.sigmoid_bound.help': 'ρ = 4 = 1/γ（sigmoid 的 γ = 1/4）：上界不再强制 sigmoid 的梯度缩小——可它仍然消失：T = 100 时为 10^−18.6（平均 f′ 0.14，远小于 1/4）。其余全部爆炸。',
     'relu_vs_tanh.series.tanh': 'tanh',
     'relu_vs_tanh.series.sigmoid': 'sigmoid',
     'relu_vs_tanh.series.relu': 'ReLU',
@@ -178,8 +181,8 @@ TABLE.update({
     'relu_vs_tanh.metric.grad_irnn': 'IRNN：来自 T 步前',
     'relu_vs_tanh.metric.h_irnn': 'IRNN：最大的 ‖h_t‖',
     'relu_vs_tanh.metric.h_irnn.help': '前向爆炸：ReLU 不会压缩状态。',
-    'relu_vs_tanh.math.relu': 'ReLU 的斜率恰好是 1 或 0，因此在激活的单元上只剩下 W_hh 的幂：',
-    'relu_vs_tanh.notice': '- **ReLU 去掉了一个收缩因子，但没有去掉问题。** 单元激活时斜率恰为 1，所以经过激活单元的梯度就是 W_hh 的连乘：\n  特征值大于 1 就爆炸，小于 1 就消失——而且前向状态也不再被压缩（左图）。\n- **IRNN**（Le、Jaitly 和 Hinton，2015）从 W_hh = I 开始：ρ = 1 时每个存活的单元都把梯度原样传回，\n  所以它能学习长距离依赖。把 ρ 稍稍偏离 1，梯度就按 ρ^(T−k) 增长或衰减。单元只要关闭一次，它的通路就恰好变成 0。\n- **线性**（没有激活函数）配合正交初始化时，梯度恰好是 ρ^(T−k)；IRNN 的单元全部保持激活时也一样：\n  两条线重合，一条挡住了另一条。\n- **随机 W 加 ReLU** 每一步大约关闭一半单元，有效增益比 ρ 小：只有 ρ 明显更大时才会爆炸（试试"ReLU 爆炸"预设）。\n- **tanh 和 sigmoid** 让状态保持有界，所以 ρ 很大时它们会饱和：f′ → 0（中间的图），梯度照样消失。\n  sigmoid 的斜率不超过 1/4，ρ 要大于 4 才能不再缩小。\n- 结论：ReLU 只有配合精心的初始化（IRNN）并通常加上梯度裁剪才有用；门控单元（后面几页）才是稳健的解决办法。',
+    'relu_vs_tanh.math.relu': 'ReLU 的斜率恰好是 1 或 0：每一步都是把关闭单元对应的行置零后的 W_hh，所以连乘的是一个个被掩码的 W_hh，而不是 W_hh 的幂：',
+    'relu_vs_tanh.notice': '- **ReLU 去掉了一个收缩因子，但没有去掉问题。** 单元激活时斜率恰为 1，关闭时为 0，所以链上的每一步都是把关闭单元对应的行置零的 W_hh，\n  即 diag(1[a_t > 0])·W_hh。不再有小于 1 的斜率削弱它：特征值明显大于 1 就爆炸，小于 1 就消失——而且前向状态也不再被压缩（左图）。\n- **IRNN**（Le、Jaitly 和 Hinton，2015）从 W_hh = I 开始：ρ = 1 时每个存活的单元都把梯度原样传回，\n  所以它能学习长距离依赖。把 ρ 稍稍偏离 1，梯度就按 ρ^(T−k) 增长或衰减。单元只要关闭一次，它的通路就恰好变成 0。\n- **线性**（没有激活函数）配合正交初始化时，梯度恰好是 ρ^(T−k)；IRNN 的单元全部保持激活时也一样：\n  两条线重合，一条挡住了另一条。\n- **随机 W 加 ReLU** 每一步大约关闭一半单元，有效增益比 ρ 小：只有 ρ 明显更大时才会爆炸（试试"ReLU 爆炸"预设）。\n- **tanh 和 sigmoid** 让状态保持有界，ρ 越大它们越饱和，斜率随之变小（中间的图；tanh 的平均 f′ 在 ρ = 1.1 时为 0.53，ρ = 4 时为 0.21）。\n  对 tanh 来说，这只是减缓了增长，并没有阻止它：W_hh 为正交矩阵时，来自 T 步之前的梯度从 ρ = 1.1 时的 10^−16.2\n  增长到 ρ = 2 时的 10^2.2 和 ρ = 4 时的 10^15.1。状态有界，梯度却不受限。sigmoid 的斜率不超过 1/4，\n  所以要 σ_max(W_hh) > 4，梯度才有可能不再缩小；ρ = 4 时它仍然降到 10^−18.6。\n- 结论：ReLU 只有配合精心的初始化（IRNN）并通常加上梯度裁剪才有用；门控单元（后面几页）才是稳健的解决办法。',
 })
 
 # --- page 3 (lstm_forget_gate) ---
@@ -201,12 +204,11 @@ TABLE.update({
     'lstm_forget_gate.no_forget': '1997 年的 LSTM（f = 1）',
     'lstm_forget_gate.no_forget.help': 'Hochreiter 和 Schmidhuber 1997 年的 LSTM 没有遗忘门：c_t = c_{t−1} + i_t ⊙ g_t，即“恒定误差传送带”。此时遗忘门偏置不起作用。',
     'lstm_forget_gate.preset.pytorch': 'PyTorch 默认',
-    'lstm_forget_gate.preset.pytorch.help': 'b_f = 0：f ≈ 0.5，细胞通路每一步减半，大约 10 步后就缩小到千分之一。',
+    'lstm_forget_gate.preset.pytorch.help': 'b_f = 0：f ≈ 0.5，细胞通路大约每一步减半，12 步后缩小到千分之一（若每个 f_t 都恰好为 0.5，则是 10 步）。',
     'lstm_forget_gate.preset.bf1': 'b_f = 1',
-    'lstm_forget_gate.preset.bf1.help': 'Jozefowicz 等人（2015）的做法，也是 Keras 的 `unit_forget_bias=True`：'
-    'f ≈ 0.73，记忆长度约为 b_f = 0 时的两倍。',
+    'lstm_forget_gate.preset.bf1.help': 'Jozefowicz 等人（2015）的做法，也是 Keras 的 `unit_forget_bias=True`：f ≈ 0.73。细胞通路 26 步后缩小到千分之一，约为 b_f = 0 时（12 步）的两倍；在距离 100 处仍只有 10^−12.2。',
     'lstm_forget_gate.preset.long': 'b_f = 3：长记忆',
-    'lstm_forget_gate.preset.long.help': 'f ≈ 0.95：沿细胞传回的梯度在 100 步之内都不会缩小到千分之一。',
+    'lstm_forget_gate.preset.long.help': 'f ≈ 0.95：沿细胞传回的梯度在 100 步之内都不会缩小到千分之一（距离 100 处为 10^−1.5）。',
     'lstm_forget_gate.preset.lstm1997': '1997 年的 LSTM',
     'lstm_forget_gate.preset.lstm1997.help': '没有遗忘门，f = 1：沿细胞传回的梯度永不缩小，但细胞状态本身会无限增长。',
     'lstm_forget_gate.series.cell_path': '细胞通路 ∏ diag(f_t)',
@@ -237,7 +239,7 @@ TABLE.update({
     'lstm_forget_gate.caption.no_forget': '1997 模式：f = 1，遗忘门偏置不起作用。',
     'lstm_forget_gate.math.cell': '对细胞的一步精确求导：遗忘门，加上所有经过 h_{t−1} 的项（f、i、g 都读取 h_{t−1}）：',
     'lstm_forget_gate.math.path': '从第 k 步到第 T 步只保留第一项，就得到图中的细胞通路：',
-    'lstm_forget_gate.notice': '- **回到过去的两条路。** 梯度可以沿细胞状态往回走，每一步只按元素乘上遗忘门 f_t；\n  也可以经过 h_{t−1} 和循环权重往回走，就像朴素 RNN 那样。细胞通路只走第一条路：它就是热力图中 f_t 的连乘积。\n- **偏置决定默认行为。** 按 PyTorch 的初始化，f_t 停在 σ(0) = 0.5 附近，细胞通路每一步减半，比朴素 RNN 好不了多少。\n  偏置取 1（Jozefowicz 等人 2015，Keras 的 `unit_forget_bias`）把 f 提高到约 0.73，取 3 则约为 0.95，\n  梯度能一直传到序列开头。虚线 σ(b_f)^(T−k) 表示门固定在偏置值时的情形。\n- **用加法代替矩阵。** 在 c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t 中，旧的细胞只被 0 到 1 之间的数缩放：\n  没有 W_hh，也没有 tanh 的斜率。精确的 ∂c_T/∂c_k 还包含经过 h 的项，它们可以把曲线抬到细胞通路之上，\n  甚至超过 1，所以 LSTM 仍然可能爆炸，梯度裁剪依然有用。完整状态 [h; c] 的曲线通常与 ∂c_T/∂c_k 重合：\n  能传得很远的梯度走的是 c。\n- **门是学出来的，并且随输入变化。** f_t 由 x_t 和 h_{t−1} 计算得到。训练好的网络在该遗忘的地方把它压向 0，\n  在必须记住的地方把它推向 1。这并不能保证梯度一定不消失，但给了网络一个简单的旋钮来保住梯度。\n- **1997 年的 LSTM。** 最早的 LSTM 没有遗忘门：f = 1，这条“恒定误差传送带”把梯度原样传回。\n  代价在右侧的图中一目了然：细胞不断累加 i ⊙ g，无限增长（|c_t| 可以达到 t），tanh(c_t) 饱和，记忆也永远无法清空。\n  Gers、Schmidhuber 和 Cummins（2000）正是为了解决这个问题才引入了遗忘门。',
+    'lstm_forget_gate.notice': '- **回到过去的两条路。** 梯度可以沿细胞状态往回走，每一步只按元素乘上遗忘门 f_t；\n  也可以经过 h_{t−1} 和循环权重往回走，就像朴素 RNN 那样。细胞通路只走第一条路：它就是热力图中 f_t 的连乘积。\n- **偏置决定默认行为。** 按 PyTorch 的初始化，f_t 停在 σ(0) = 0.5 附近，细胞通路每一步减半，比朴素 RNN 好不了多少。\n  偏置取 1（Jozefowicz 等人 2015，Keras 的 `unit_forget_bias`）把 f 提高到约 0.73：记忆长度翻了一倍，\n  但在距离 100 处细胞通路仍只有 10^−12.2。偏置取 3 则把 f 提高到约 0.95，梯度能一直传到 100 步序列的开头（10^−1.5）。虚线 σ(b_f)^(T−k) 表示门固定在偏置值时的情形。\n- **用加法代替矩阵。** 在 c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t 中，旧的细胞只被 0 到 1 之间的数缩放：\n  没有 W_hh，也没有 tanh 的斜率。精确的 ∂c_T/∂c_k 还包含经过 h 的项，它们可以把曲线抬到细胞通路之上，\n  甚至超过 1，所以 LSTM 仍然可能爆炸，梯度裁剪依然有用。完整状态 [h; c] 的曲线通常与 ∂c_T/∂c_k 重合：\n  能传得很远的梯度走的是 c。\n- **门是学出来的，并且随输入变化。** f_t 由 x_t 和 h_{t−1} 计算得到。训练好的网络在该遗忘的地方把它压向 0，\n  在必须记住的地方把它推向 1。这并不能保证梯度一定不消失，但给了网络一个简单的旋钮来保住梯度。\n- **1997 年的 LSTM。** 最早的 LSTM 没有遗忘门：f = 1，这条“恒定误差传送带”把梯度原样传回。\n  代价在右侧的图中一目了然：细胞不断累加 i ⊙ g，无限增长（|c_t| 可以达到 t），tanh(c_t) 饱和，记忆也永远无法清空。\n  Gers、Schmidhuber 和 Cummins（2000）正是为了解决这个问题才引入了遗忘门。',
     'lstm_forget_gate.axis.f': '遗忘门 f_t',
 })
 
@@ -274,12 +276,11 @@ TABLE.update({
     'gru_update_gate.x_scale.help': '输入 x_t 的标准差。输入越大，各个门偏离 σ(偏置) 越远。',
     'gru_update_gate.seed': '随机种子',
     'gru_update_gate.preset.keep': '保留旧状态',
-    'gru_update_gate.preset.keep.help': 'b_z = 3：z ≈ 0.95（u ≈ 0.05）。每个单元大部分照抄过去，梯度能穿过整个序列。',
+    'gru_update_gate.preset.keep.help': 'b_z = 3：z ≈ 0.95（u ≈ 0.05）。每个单元大部分照抄过去，梯度能穿过整个序列（T = 100 时为 10^−1.5）。',
     'gru_update_gate.preset.replace': '替换状态',
-    'gru_update_gate.preset.replace.help': 'b_z = −3：z ≈ 0.05（u ≈ 0.95）。GRU 每一步都重写状态，遗忘得和朴素 RNN 一样快。',
+    'gru_update_gate.preset.replace.help': 'b_z = −3：z ≈ 0.05（u ≈ 0.95）。GRU 每一步都重写状态，遗忘得比朴素 RNN 还快：T = 100 时为 10^−54.8，朴素 RNN 为 10^−40.4。',
     'gru_update_gate.preset.reset_closed': '关闭重置门',
-    'gru_update_gate.preset.reset_closed.help': 'b_r = −4：r ≈ 0.02。候选状态忽略 h_{t−1}，梯度只能走直接通路：'
-    'GRU 曲线与它重合。',
+    'gru_update_gate.preset.reset_closed.help': 'b_r = −4：r ≈ 0.02。候选状态忽略 h_{t−1}，经过它的通路就关闭了：剩下直接通路（外加经过 z_t 的一条小通路），GRU 曲线与直接通路重合——T = 100 时都是 10^−27.6。',
     'gru_update_gate.preset.leaky': '渗漏单元',
     'gru_update_gate.preset.leaky.help': '更新门恒为 z = 0.9（u = 0.1）：渗漏积分。直接通路恰好是 0.9^(T−k)，'
     '66 步后缩小到千分之一。',
@@ -309,19 +310,20 @@ TABLE.update({
     '以及遗忘门偏置为 {b} 的 LSTM。参数个数：GRU {gru}，LSTM {lstm}。',
     'gru_update_gate.pytorch.caption.leaky': '渗漏模式：处处 z = {z}，更新门偏置不起作用。',
     'gru_update_gate.cs224n.caption.leaky': '渗漏模式：处处 u = {u}，更新门偏置不起作用。',
-    'gru_update_gate.math.cs224n': 'CS224n 用 u_t = 1 − z_t 写出同一个单元（它还把重置门放在 W_h 之前；'
-    'PyTorch 以及本页的数值则把它作用在 W_hn h_{t−1} + b_hn 上）。记 a^z_t 为 PyTorch 中 z_t 的 sigmoid 的输入：',
+    'gru_update_gate.math.cs224n': 'CS224n 把更新门写成 u_t = 1 − z_t，这只是换个记号，不改变任何数值。但它的候选状态是另一个函数：它把重置门放在矩阵之前，W_h(r_t ⊙ h_{t−1})；PyTorch（以及本页的所有数值）则放在矩阵之后，r_t ⊙ (W_hn h_{t−1} + b_hn)。记 a^z_t 为 PyTorch 中 z_t 的 sigmoid 的输入：',
     'gru_update_gate.math.jacobian': '梯度的一步（用 PyTorch 的 z 表示）：直接复制、经过候选状态的通路，以及经过门本身的通路：',
     'gru_update_gate.math.direct': '从第 k 步到第 T 步只保留第一项，就得到图中的直接通路：',
     'gru_update_gate.notice': '- **一个门，两种叫法。** PyTorch 的 z_t 是保留旧状态的比例；CS224n 的 u_t = 1 − z_t 是被候选状态替换的比例。\n'
-    '  两者是同一个网络，只是门的输入变了号：PyTorch 的偏置 b_z 取较大的正值，就意味着 u 很小。切换约定不会改变任何数值。\n'
+    '  对门本身来说这只是换个记号（门的输入变了号）：PyTorch 的偏置 b_z 取较大的正值，就意味着 u 很小，切换约定不会改变任何数值。\n'
+    '  不过两种单元仍有一处不同：CS224n 把重置门放在 W_h 之前，PyTorch 放在之后（见数学推导）；本页计算的是 PyTorch 的 GRU。\n'
     '- **直接通路。** 在 h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1} 中，旧状态以权重 z_t 被直接复制，不经过矩阵，\n'
     '  也没有 tanh 的斜率。它的连乘 ∏ diag(z_t) 相当于 LSTM 的细胞通路。z ≈ 1（u ≈ 0）时单元保持原值，\n'
-    '  梯度几乎原样通过；z ≈ 0（u ≈ 1）时 GRU 每一步都重写状态，遗忘得像朴素 RNN 一样快。\n'
+    '  梯度几乎原样通过；z ≈ 0（u ≈ 1）时 GRU 每一步都重写状态，遗忘得至少和朴素 RNN 一样快（在“替换状态”预设中还要更快）。\n'
     '- **重置门**决定 h_{t−1} 有多少进入候选状态 n_t。关闭时（r ≈ 0），候选状态只看输入：经过 n_t 的通路消失，\n'
     '  GRU 曲线落到直接通路上。这让一个单元在新内容开始时可以从头再来。\n'
     '- **渗漏单元。** 把更新门固定为常数 α：h_t = (1 − α) n_t + α h_{t−1}。这种渗漏积分是较早的缓解梯度消失的办法之一\n'
-    '  （与跨时间的跳跃连接类似）：直接通路恰好是 α^(T−k)，记忆长度固定在约 1/(1 − α) 步。\n'
+    '  （与跨时间的跳跃连接类似）：直接通路恰好是 α^(T−k)：时间尺度固定在约 1/(1 − α) 步，每经过这么多步大约缩小 e 倍\n'
+    '  （α = 0.9 时为 10 步；缩小到千分之一要 66 步）。\n'
     '  门控则把这个固定的时间尺度变成可学习的，并且每个单元、每一步都可以不同。\n'
     '- **LSTM 还是 GRU？** GRU 只有三组权重而不是四组，也没有单独的细胞：参数更少（见图下方的说明），每一步更快。\n'
     '  在已发表的比较中，没有哪一个在所有任务上都胜出。LSTM 通常是稳妥的默认选择，尤其是依赖非常长或数据很多时；\n'
@@ -355,7 +357,7 @@ TABLE.update({
     'gradient_clipping.cell': '单元类型',
     'gradient_clipping.cell.help': 'tanh RNN 或 LSTM，在加法任务上用同一个随机种子训练两次：一次不裁剪，一次按范数裁剪。',
     'gradient_clipping.gain': 'W_hh 的放大倍数',
-    'gradient_clipping.gain.help': '在 PyTorch 默认初始化之后把 W_hh 乘以这个数。取 2 左右时，tanh RNN 一开始就处在梯度爆炸区。',
+    'gradient_clipping.gain.help': '在 PyTorch 默认初始化（这里 ρ(W_hh) ≈ 0.59，H = 32）之后把 W_hh 乘以这个数。放大 2 倍时 ρ ≈ 1.18，穿越时间的梯度一开始小于 1（T = 40 时 ‖∂h_T/∂h_0‖ ≈ 10^−0.6）；从 2.2 起一开始就大于 1（放大 3 倍时为 10^2.5）。',
     'gradient_clipping.train_lr': '学习率（SGD）',
     'gradient_clipping.train_steps': '训练步数',
     'gradient_clipping.clip': '裁剪阈值（范数）',
@@ -377,9 +379,9 @@ TABLE.update({
     'gradient_clipping.preset.overview': '全景',
     'gradient_clipping.preset.overview.help': '把视野放大到 w 从 −10 到 15：只有 |w| > 4.25 时才有墙；w < 0 时墙的走向相反。',
     'gradient_clipping.preset.lstm': 'LSTM',
-    'gradient_clipping.preset.lstm.help': 'B 部分换成 LSTM，放大倍数不变：它的梯度保持温和，裁剪很少起作用。',
+    'gradient_clipping.preset.lstm.help': 'B 部分换成 LSTM，放大倍数不变：它的梯度保持温和（‖g‖ 峰值 3.8），只有 6 % 的步数被裁剪。',
     'gradient_clipping.preset.gentle': '放大倍数 1',
-    'gradient_clipping.preset.gentle.help': 'B 部分使用未改动的 PyTorch 初始化：没有爆炸，两次训练几乎一样。',
+    'gradient_clipping.preset.gentle.help': 'B 部分使用未改动的 PyTorch 初始化：没有爆炸（‖g‖ 峰值 4.6；8 % 的步数被裁剪，大多在前 10 步），两次训练最后都停在基线附近（0.17）。',
     'gradient_clipping.rule.none': '不裁剪',
     'gradient_clipping.rule.norm': '按范数裁剪',
     'gradient_clipping.rule.value': '按数值裁剪',
@@ -430,6 +432,7 @@ TABLE.update({
     'gradient_clipping.metric.loss_clipped': '损失：裁剪后',
     'gradient_clipping.metric.loss_clipped.help': '同一个模型、同一个随机种子、同样的批次，只有更新量被裁剪。',
     'gradient_clipping.metric.grad_plain': '最大 ‖g‖：不裁剪',
+    'gradient_clipping.metric.grad_plain.help': '不裁剪那次训练中最大的梯度范数。默认设置下它来自已经发散的读出层——`∂L/∂h_T = 2(y − 目标)·W_out` 随读出权重一起增长，只经过最后一步就到达各个权重——而不是来自单步雅可比矩阵的连乘。',
     'gradient_clipping.metric.clipped_share': '被裁剪的步数',
     'gradient_clipping.metric.clipped_share.help': '裁剪的那次训练中，梯度范数超过阈值的步数所占比例。',
     'gradient_clipping.vanish.title': '梯度裁剪治不了梯度消失',
@@ -445,15 +448,13 @@ TABLE.update({
     'gradient_clipping.math.norm': '按范数裁剪（即 PyTorch 的 `clip_grad_norm_`）：整个梯度共用一个因子，所以方向不变。',
     'gradient_clipping.math.value': '按数值裁剪（即 `clip_grad_value_`）：每个分量各自截断，所以方向可能改变。',
     'gradient_clipping.math.vanish': '为什么裁剪帮不了梯度消失：远处与近处梯度之比不变。',
-    'gradient_clipping.notice': "- **平地上的一堵墙。** |w| > 4.25 时，直线 b = x₀ − w·σ(x₀) 是一个不稳定不动点：稍稍偏向一侧，x_T 就跑向一个\n  稳定状态；偏向另一侧，就跑向另一个。于是 E 在一堵比图中格子还薄的墙两侧突变，而紧贴墙脚处梯度极大。\n- **不裁剪的下降被甩飞。** 一步的长度是 η·‖∇E‖，参数被送到视野之外很远（边缘上的三角形），\n  通常落在一片损失很差、梯度又小得回不来的平地上。\n- **按范数裁剪限制的是步长，不是方向。** 方向仍然是下坡方向，长度不超过 η 乘以阈值：路径留在墙附近继续下降。\n  步长图中每一个按范数裁剪后的步长都在虚线上限之下。\n- **按数值裁剪分别限制每个坐标。** 两个分量都很大时，它们都被截成 ±c，这一步沿对角线方向（余弦 < 1），\n  可能落到错误的一侧（试试“更陡”预设）。\n- **远离墙时**梯度很小，裁剪完全不起作用：它只改变少数巨大的步子。\n- **训练（B 页）。** W_hh 放大 2 倍时，不裁剪的 RNN 梯度爆炸、损失失控；裁剪后损失停在只预测均值的水平附近。\n  裁剪让训练稳定，但并不会让网络学会长距离依赖。\n- **裁剪做不到的事。** 它把整个梯度乘以同一个因子 c ≤ 1，所以随距离消失的梯度依旧消失：两条曲线平行，\n  传到第一步的比例完全相同。解决梯度消失要靠门控（LSTM、GRU）或更好的初始化，而不是裁剪。",
+    'gradient_clipping.notice': '- **平地上的一堵墙。** |w| > 4.25 时，直线 b = x₀ − w·σ(x₀) 是一个不稳定不动点：稍稍偏向一侧，x_T 就跑向一个\n  稳定状态；偏向另一侧，就跑向另一个。于是 E 在一堵比图中格子还薄的墙两侧突变，而紧贴墙脚处梯度极大。\n- **不裁剪的下降被甩飞。** 一步的长度是 η·‖∇E‖，参数被送到视野之外很远（边缘上的三角形），\n  通常落在一片损失很差、梯度又小得回不来的平地上。\n- **按范数裁剪限制的是步长，不是方向。** 方向仍然是下坡方向，长度不超过 η 乘以阈值：路径留在墙附近继续下降。\n  步长图中每一个按范数裁剪后的步长都在虚线上限之下。\n- **按数值裁剪分别限制每个坐标。** 两个分量都很大时，它们都被截成 ±c，这一步沿对角线方向（余弦 < 1），\n  可能落到错误的一侧（试试“更陡”预设）。\n- **远离墙时**梯度很小，裁剪完全不起作用：它只改变少数巨大的步子。\n- **训练（B 页）：到底是什么爆炸了。** 放大倍数为 2 时，穿越时间的梯度一开始小于 1（‖∂h_T/∂h_0‖ ≈ 10^−0.6）。\n  不裁剪的 SGD（η = 0.05）让 W_hh 不断变大，到第 30 步前后梯度才真正随时间爆炸，一次更新就把 ρ(W_hh) 推到 10^6 以上：\n  所有 tanh 都饱和，穿越时间的梯度变成恰好为 0。此后失控的损失和 ‖g‖ 峰值都来自线性读出层：状态饱和时（‖h‖² 最大可达 H = 32），\n  SGD 只有在 η < 1/(H + 1) ≈ 0.03 时才保证稳定。裁剪后每次更新的长度不超过 η 乘以阈值，这两件事都不会发生，\n  损失停在只预测均值的水平附近。裁剪让训练稳定，但并不会让网络学会长距离依赖。\n- **裁剪做不到的事。** 它把整个梯度乘以同一个因子 c ≤ 1，所以随距离消失的梯度依旧消失：两条曲线平行，\n  传到第一步的比例完全相同。解决梯度消失要靠门控（LSTM、GRU）或更好的初始化，而不是裁剪。',
 })
 
 # --- page 7 (memory_race) and the sweep extra of pages 1 and 3 (common.sweep.*) ---
 TABLE.update({
     'common.sweep.start': '自动扫描 {start} → {stop}',
-    'common.sweep.help': '让“{control}”从 {start} 以步长 {step} 变到 {stop}，图表会自己动起来。停止后保留当前取值，本视图的链接也会记住它。',
-    'common.sweep.stop': '停止扫描',
-    'common.sweep.stop.help': '停在这里：滑块和链接都保留此刻显示的取值。',
+    'common.sweep.help': '让“{control}”从 {start} 以步长 {step} 变到 {stop}：主图在浏览器里随之变化。按住滑块即可让它停下；页面其余部分和链接会跟随停下时的取值。',
     'memory_race.task': '任务',
     'memory_race.task.help': '两个任务都把答案所需的信息藏在序列很靠前的位置。',
     'memory_race.task.adding': '把两个被标记的数相加',

@@ -1,5 +1,7 @@
 import numpy as np
+import pytest
 
+from core.family import grid
 from core.scenarios import relu_vs_tanh
 
 
@@ -26,3 +28,24 @@ def test_function_grid():
     r = relu_vs_tanh.run(T=5)
     f, df = r["functions"]["sigmoid"]
     assert np.isclose(df.max(), 0.25) and np.all(np.diff(f) > 0)
+
+
+@pytest.mark.parametrize("H, T, scale, init, seed", [(32, 100, 1.0, "orthogonal", 0), (16, 80, 0.5, "gaussian", 3),
+                                                     (8, 150, 3.0, "orthogonal", 1), (12, 300, 1.0, "gaussian", 2)])
+def test_family_members_equal_single_runs(H, T, scale, init, seed):
+    """Page 2's main chart holds the family over the rho grid; each member is what run() computes there."""
+    rhos = grid(0.1, 4.5, 0.05)
+    fam = relu_vs_tanh.family(rhos, H, T, scale, init, seed)
+    for f in (0, 17, 18, 19, 38, 60, 88):
+        r = relu_vs_tanh.run(rhos[f], H, T, scale, init, seed)
+        for name in relu_vs_tanh.CONTENDERS:
+            got, want = fam[name]["log_norm"][f], r["curves"][name]["log_norm"]
+            assert np.array_equal(np.isposinf(got), np.isposinf(want)) and np.array_equal(np.isneginf(got),
+                                                                                           np.isneginf(want))
+            ok = np.isfinite(want)
+            np.testing.assert_allclose(got[ok], want[ok], atol=1e-9, rtol=0, err_msg=f"{name} at rho={rhos[f]}")
+            hz = r["curves"][name]["horizon"]
+            assert (hz is None and np.isnan(fam[name]["horizon"][f])) or fam[name]["horizon"][f] == hz
+            top = np.max(r["curves"][name]["log_h"])
+            assert fam[name]["log_h_max"][f] == pytest.approx(top, abs=1e-9) or (np.isinf(top) and np.isinf(
+                fam[name]["log_h_max"][f]))

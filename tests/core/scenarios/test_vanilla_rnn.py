@@ -1,7 +1,9 @@
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.family import grid
 from core.scenarios import vanilla_rnn
 
 
@@ -28,3 +30,22 @@ def test_vanishing_has_a_horizon_and_contributions_fade():
     assert r["horizon"] is not None and r["horizon"] < 15
     assert r["contrib"][-1] < 1e-12 * r["contrib"][0]
     assert r["truncated_share"] < 1e-3
+
+
+FAMILY_CASES = [("tanh", 32, 100, 1.0, "orthogonal", 0), ("sigmoid", 16, 60, 0.5, "gaussian", 3),
+                ("linear", 8, 50, 1.0, "orthogonal", 1), ("tanh", 24, 120, 0.05, "gaussian", 7),
+                ("tanh", 20, 80, 3.0, "orthogonal", 2)]
+
+
+@pytest.mark.parametrize("act, H, T, scale, init, seed", FAMILY_CASES)
+def test_family_members_equal_single_runs(act, H, T, scale, init, seed):
+    """The page's main chart holds the family; each member must be what run() computes at that rho."""
+    rhos = grid(0.1, 2.0, 0.05)
+    fam = vanilla_rnn.family(act, rhos, H, T, scale, init, seed)
+    assert fam["log_norm"].shape == (len(rhos), T + 1)
+    for f in (0, 9, 17, 18, 19, 30, 38):
+        r = vanilla_rnn.run(act, rhos[f], H, T, scale, init, 10, seed)
+        for key in ("log_norm", "log_rho", "log_bound"):
+            np.testing.assert_allclose(fam[key][f], r[key], atol=1e-9, rtol=0, err_msg=f"{key} at rho={rhos[f]}")
+        assert (r["horizon"] is None and np.isnan(fam["horizon"][f])) or fam["horizon"][f] == r["horizon"]
+        assert fam["grad_T"][f] == fam["log_norm"][f][-1]

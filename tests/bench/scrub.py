@@ -1,0 +1,177 @@
+"""Scrub benchmark (issue 14): ``python -m tests.bench.scrub [--steps 25] [--pages vanilla_rnn ...]``.
+
+For every page with a scrub (its main control drawn inside the main chart), at its default view and at its
+heaviest settings (``tests.bench.latency.HEAVY``), in one run with the bare one-slider page:
+
+- drag step -> painted main chart: an input event on the in-chart slider (what a hand's move sends) to the
+  first animation frame whose canvas differs; median over ``--steps`` moves, and how many script runs started
+  during the drag (the target is none);
+- release -> page redrawn: from the last move to the end of the run Streamlit starts when the hand stops (its
+  selection debounce, 150 ms, included) plus two painted frames, against the bare page's key press -> redraw;
+- family on a cache miss: a run of the page with every cache cleared minus a warm rerun (AppTest, in-process:
+  the family and the page's other cached computations at the new setting), wall and CPU seconds;
+- family data: bytes of the main chart's datasets (what a student's browser downloads once per setting).
+
+Not a test: it prints a table (and writes JSON with --json). The machine's load moves every number; compare
+ratios measured in the same run.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from tests.bench.latency import BARE_APP, HEAVY, measure, medians, settle
+from tests.browser_utils import browser, serve
+from ui.registry import ROOT, available
+
+# One move per call: dispatch, then wait for the canvas to change (ms), counting runs started meanwhile.
+STEP = """async ([name, value]) => {
+  const input = document.querySelector(`.vega-bindings input[name='${name}']`);
+  const app = document.querySelector("[data-testid='stApp']");
+  const src = input.closest('[data-testid=stVegaLiteChart]').querySelector('canvas');
+  const c = document.createElement('canvas'); c.width = 96; c.height = 48;
+  const g = c.getContext('2d');
+  const sig = () => { g.drawImage(src, 0, 0, 96, 48); const d = g.getImageData(0, 0, 96, 48).data;
+                      let h = 0; for (let i = 0; i < d.length; i += 4) h = (h * 31 + d[i] + d[i + 1]) | 0; return h; };
+  window.__runs = window.__runs || 0;
+  if (!window.__watch) {
+    window.__watch = new MutationObserver(() => {
+      if (app.getAttribute('data-test-script-state') === 'running') window.__runs++; });
+    window.__watch.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+  }
+  const before = sig();
+  const t0 = performance.now();
+  input.value = value; input.dispatchEvent(new Event('input', {bubbles: true}));
+  window.__released = performance.now();
+  return await new Promise(done => { const tick = () => {
+      if (sig() !== before) done(performance.now() - t0);
+      else if (performance.now() - t0 > 5000) done(-1); else requestAnimationFrame(tick); };
+    requestAnimationFrame(tick); });
+}"""
+# From the last move: the run the release causes has started and ended, and two frames were painted (ms).
+RELEASE = """() => new Promise(done => {
+  const app = document.querySelector("[data-testid='stApp']");
+  let seen = false;
+  const poll = () => {
+    const state = app.getAttribute('data-test-script-state');
+    if (!seen && state === 'running') seen = true;
+    if (seen && state === 'notRunning')
+      requestAnimationFrame(() => requestAnimationFrame(() => done(performance.now() - window.__released)));
+    else if (performance.now() - window.__released > 30000) done(-1); else setTimeout(poll, 2);
+  };
+  poll();
+})"""
+
+
+def scrub_pages() -> dict[str, object]:
+    from tests.apptest_utils import page_controls
+    from ui.scrub import Scrub
+
+    out = {}
+    for p in available():
+        specs, _ = page_controls(p.id)
+        spec = next((s for s in specs if isinstance(s, Scrub)), None)
+        if spec is not None:
+            out[p.id] = spec
+    return out
+
+
+def drag(b, url: str, spec, steps: int) -> tuple[list[float], int, float]:
+    """Move the slider ``steps`` times (back and forth around the start); returns step times, runs during the
+    drag, and release -> redrawn."""
+    page = b.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(url)
+    settle(page)
+    name = f"scrub_{spec.key}"
+    page.wait_for_function(f"() => !!document.querySelector(\".vega-bindings input[name='{name}']\")")
+    start = spec.index(float(page.locator(f".vega-bindings input[name='{name}']").input_value()))
+    n = len(spec.values)
+    span = max(1, min(8, n // 3))
+    sign = 1 if start + span < n else -1                      # away from the end the view starts at
+    path = [start + sign * (k % (2 * span) if k % (2 * span) <= span else 2 * span - k % (2 * span))
+            for k in range(1, steps + 3)]
+    times = []
+    for i, k in enumerate(path):
+        ms = page.evaluate(STEP, [name, spec.to_url(spec.values[k].item())])
+        if i >= 2 and ms > 0:   # two warm-up moves
+            times.append(ms)
+    runs = page.evaluate("() => window.__runs")
+    release = page.evaluate(RELEASE)
+    page.close()
+    return times, runs, release
+
+
+def cache_miss(pid: str, query: dict) -> tuple[float, float, float]:
+    """(cold run - warm run) wall s, the same in CPU s, and the main chart's dataset bytes."""
+    import streamlit as st
+
+    from tests.apptest_utils import run_page
+
+    run_page(pid, query=query)                                  # imports, widgets: warm
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    w0, c0 = time.perf_counter(), time.process_time()
+    at = run_page(pid, query=query)
+    cold_w, cold_c = time.perf_counter() - w0, time.process_time() - c0
+    w0, c0 = time.perf_counter(), time.process_time()
+    at.run()
+    warm_w, warm_c = time.perf_counter() - w0, time.process_time() - c0
+    charts = [el for el in at.get("vega_lite_chart") if ".chart." in el.proto.id]
+    size = sum(len(ds.data.data) for el in charts for ds in el.proto.datasets)
+    return cold_w - warm_w, cold_c - warm_c, size
+
+
+def run(pages: list[str], steps: int, repeats: int) -> list[dict]:
+    specs = scrub_pages()
+    pages = [p for p in pages if p in specs]
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp, browser() as b:
+        (Path(tmp) / "bare.py").write_text(BARE_APP, encoding="utf-8")
+        with serve(Path(tmp), "bare.py") as bare_base:
+            bare_before = medians(measure(b, bare_base + "/", repeats))[0]
+            with serve(ROOT) as base:
+                for pid in pages:
+                    for label, query in (("default", ""), ("heaviest", HEAVY.get(pid, ""))):
+                        if label == "heaviest" and not query:
+                            continue
+                        times, runs, release = drag(b, f"{base}/{pid}?{query}", specs[pid], steps)
+                        q = dict(kv.split("=") for kv in query.split("&") if kv)
+                        q.pop(specs[pid].key, None)
+                        miss_w, miss_c, size = cache_miss(pid, q)
+                        rows.append({"page": pid, "view": label, "step_ms": statistics.median(times),
+                                     "step_p90_ms": sorted(times)[int(0.9 * (len(times) - 1))], "runs": runs,
+                                     "release_ms": release, "miss_s": miss_w, "miss_cpu_s": miss_c,
+                                     "family_kb": size / 1024})
+            bare_after = medians(measure(b, bare_base + "/", repeats))[0]
+    bare = (bare_before + bare_after) / 2
+    print(f"bare page key press -> redraw: {bare:.0f} ms (before {bare_before:.0f}, after {bare_after:.0f});"
+          f" targets: step <= 0.2x bare and <= 2 frames (33 ms), release <= 2x bare, no run while dragging,"
+          f" miss <= 0.3 s default / 1.5 s heaviest, data <= 1 MB default / 3 MB heaviest")
+    print(f"{'page':<24}{'view':<10}{'step ms':>8}{'p90':>6}{'/bare':>7}{'runs':>5}{'release ms':>11}{'/bare':>7}"
+          f"{'miss s':>8}{'cpu s':>7}{'data KB':>9}")
+    for r in rows:
+        r |= {"bare_ms": bare, "step_ratio": r["step_ms"] / bare, "release_ratio": r["release_ms"] / bare}
+        print(f"{r['page']:<24}{r['view']:<10}{r['step_ms']:>8.1f}{r['step_p90_ms']:>6.0f}{r['step_ratio']:>7.2f}"
+              f"{r['runs']:>5}{r['release_ms']:>11.0f}{r['release_ratio']:>7.2f}{r['miss_s']:>8.2f}"
+              f"{r['miss_cpu_s']:>7.2f}{r['family_kb']:>9.0f}")
+    return rows
+
+
+def main():
+    ap = argparse.ArgumentParser(description="in-chart scrub: drag step, release, cache miss and data per page")
+    ap.add_argument("--pages", nargs="*", default=[p.id for p in available()])
+    ap.add_argument("--steps", type=int, default=25)
+    ap.add_argument("--repeats", type=int, default=9, help="bare page key presses")
+    ap.add_argument("--json", type=Path)
+    a = ap.parse_args()
+    rows = run(a.pages, a.steps, a.repeats)
+    if a.json:
+        a.json.write_text(json.dumps(rows, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""core.family: the batched chain equals ``chain_log10_norms`` member by member; the grid is the slider's."""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from core import LSTM, chain_log10_norms
+from core.family import chain_log10_norms_family, grid
+from core.init import orthogonal
+
+
+def family_of(Js, **kw):
+    J = np.stack(Js)                                         # (F, T, S, S)
+    return chain_log10_norms_family(lambda k: J[:, k], J.shape[0], J.shape[1], J.shape[2], **kw)
+
+
+def test_grid_is_what_the_slider_reports():
+    g = grid(0.1, 2.0, 0.05)
+    assert len(g) == 39 and g[0] == 0.1 and g[-1] == 2.0 and g[3] == 0.25 and g[17] == 0.95
+    spelled = [float(f"{0.1 + 0.05 * k:.2f}") for k in range(39)]  # what a range input reports
+    assert [float(repr(float(v))) for v in g] == spelled
+    assert grid(-4.0, 6.0, 0.25)[16] == 0.0 and list(grid(1, 5, 1)) == [1, 2, 3, 4, 5]
+    with pytest.raises(ValueError):
+        grid(1.0, 0.5, 0.1)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), F=st.integers(1, 5), S=st.sampled_from([3, 9, 20, 40]), T=st.integers(1, 25),
+       ord_=st.sampled_from([2, "fro"]))
+def test_each_member_equals_the_single_chain(seed, F, S, T, ord_):
+    rng = np.random.default_rng(seed)
+    Js = [rng.normal(size=(T, S, S)) * rng.uniform(0.3, 1.6) / np.sqrt(S) for _ in range(F)]
+    L = family_of(Js, ord=ord_)
+    assert L.shape == (F, T + 1)
+    for f in range(F):
+        np.testing.assert_allclose(L[f], chain_log10_norms(Js[f], ord=ord_), atol=1e-10, rtol=0)
+
+
+def test_blocks_zero_products_and_huge_chains_per_member():
+    m = LSTM(3, 20, seed=0)
+    Js = [m.state_jacobians(m.forward(np.random.default_rng(s).normal(size=(25, 3)))) for s in range(3)]
+    cs = slice(20, 40)
+    L = family_of(Js, rows=cs, cols=cs)
+    for f in range(3):
+        np.testing.assert_allclose(L[f], chain_log10_norms(Js[f], rows=cs, cols=cs), atol=1e-10)
+    dead = np.ones((5, 4, 4))
+    dead[2] = 0.0
+    Q = orthogonal(8, seed=0)
+    L = family_of([dead, np.ones((5, 4, 4))])
+    assert np.all(np.isneginf(L[0, :3])) and np.all(np.isfinite(L[0, 3:])) and np.all(np.isfinite(L[1]))
+    big = family_of([np.broadcast_to(3.0 * Q, (1000, 8, 8)), np.broadcast_to(Q / 3.0, (1000, 8, 8))])
+    np.testing.assert_allclose(big[:, 0], [1000 * np.log10(3.0), -1000 * np.log10(3.0)], atol=1e-8)
+
+
+def test_clustered_spectra_get_exact_norms():
+    rng = np.random.default_rng(5)
+    Q = orthogonal(64, seed=1)
+    Js = [np.stack([Q * (1 + eps * rng.normal(size=64))[:, None] for _ in range(40)]) for eps in (1e-4, 1e-1)]
+    L = family_of(Js)
+    for f in range(2):
+        np.testing.assert_allclose(L[f], chain_log10_norms(Js[f]), atol=1e-9)
+
+
+def test_non_finite_jacobians_are_refused():
+    J = np.ones((1, 3, 4, 4))
+    J[0, 1, 0, 0] = np.inf
+    with pytest.raises(ValueError):
+        chain_log10_norms_family(lambda k: J[:, k], 1, 3, 4)

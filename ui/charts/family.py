@@ -1,0 +1,166 @@
+"""The scrubbed line chart: a family of curves, one member per value of the page's main control, with the
+control as a slider under the chart (see ``ui.charts.scrub``). The browser shows the member the slider is on
+and redraws as it moves: lines, overflow marks, hover tooltips and the numbers written inside the plot.
+
+    family_curves(d, {"tanh": L}, scrub=param, notes=texts, marker=horizons, zones=(-3, 3), ...)
+
+The axes are fixed for the whole family (its extent, at most ``LIMIT`` decades either way), so the eye sees
+the curve move rather than the axis; a value beyond them sits on the edge as a triangle whose tooltip says
+overflow/underflow, as on every other chart.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from ui.charts.clamp import EXACT, OVERFLOW, UNDERFLOW, auto_domain
+from ui.charts.lines import window_layers, zone_layers
+from ui.charts.scrub import ScrubParam, js, pack, unpack_transforms
+from ui.charts.text import ENGLISH, ChartText
+from ui.charts.theme import OVERFLOW_SHAPE, UNDERFLOW_SHAPE, color_scale, finish, sizes
+from ui.charts.vl import FREE, chart, extent_layer, layer, n, q, tip
+
+VIEW = "family_lines"  # name of the layer the scrub's selection lives in
+FLAG_INSET = 0.04  # overflow/underflow triangles sit this share of the y range inside the edge (fully visible)
+NOTE_GAP = 8  # px between the member's numbers and the top of the plot
+LIMIT = 60.0  # log10 axes of a family span at most ±60 decades: the interesting part stays readable
+
+
+# Points that carry tooltips, per member: each is a mark Vega re-encodes (through its expression interpreter) on
+# every drag step, so a drag step costs ~0.05 ms per point; 300 keeps every distance of a T = 100 page.
+HOVER_POINTS = 320
+
+
+def _hover_columns(n_points: int, n_series: int) -> np.ndarray:
+    """Indices of the points that carry tooltips: all of them up to ``HOVER_POINTS`` per member, else evenly
+    spaced (first and last kept)."""
+    per_series = max(2, HOVER_POINTS // max(n_series, 1))
+    if n_points <= per_series:
+        return np.arange(n_points)
+    return np.unique(np.linspace(0, n_points - 1, per_series).round().astype(int))
+
+
+def _clamp_transforms(lo: float, hi: float) -> list[dict]:
+    """y = v clamped to the chart's range, and the point's status (the range travels in the rows, lo/hi)."""
+    return [
+        {"calculate": "clamp(datum.v, datum.lo, datum.hi)", "as": "y"},
+        {"calculate": f"datum.v > datum.hi ? {js(OVERFLOW)} : datum.v < datum.lo ? {js(UNDERFLOW)} : {js(EXACT)}",
+         "as": "status"},
+    ]
+
+
+def _with_range(df: pd.DataFrame, lo: float, hi: float) -> pd.DataFrame:
+    return df.assign(lo=float(lo), hi=float(hi))
+
+
+def family_curves(x: Sequence[float] | np.ndarray, curves: Mapping[str, np.ndarray], *, scrub: ScrubParam,
+                  refs: Mapping[str, np.ndarray] | None = None, notes: Sequence[str] | None = None,
+                  marker: np.ndarray | None = None, marker_label: str = "",
+                  zones: tuple[float, float] | None = (-3.0, 3.0), window: int | None = None,
+                  y_domain: tuple[float, float] | None = None, text: ChartText = ENGLISH, projector: bool = False,
+                  height: int = 360, title: str | None = None, x_title: str | None = None,
+                  y_title: str | None = None) -> alt.LayerChart:
+    """log10 ||gradient|| against distance for every member of a family, the slider choosing the member.
+
+    Parameters
+    ----------
+    x : (N,) positions shared by every curve (e.g. the distances 0..T)
+    curves, refs : name -> (F, N) log10 values (±inf allowed); refs are drawn dashed
+    scrub : the slider (``scrub.size == F``)
+    notes : F one-line texts written above the plot for each member (e.g. the gradient from T steps back
+        and the memory horizon)
+    marker : (F,) an x position per member marked by a vertical rule labelled ``marker_label`` (NaN: none)
+    zones, window, y_domain : as in :func:`ui.charts.lines.gradient_curves`; y_domain defaults to the
+        family's extent, at most ``LIMIT`` decades either way
+    """
+    s = sizes(projector)
+    if projector:                                            # larger text and legend: keep the plot itself tall
+        height = int(height * 1.3)
+    refs = dict(refs or {})
+    series = {**dict(curves), **refs}
+    F = scrub.size
+    for name, vals in series.items():
+        if np.shape(vals) != (F, len(x)):
+            raise ValueError(f"{name}: expected ({F}, {len(x)}) values, got {np.shape(vals)}")
+    x = np.asarray(x, dtype=float)
+    every = np.concatenate([np.asarray(v, dtype=float).ravel() for v in series.values()]) if series else np.zeros(0)
+    zone_pts = tuple(z + m for z, m in zip(zones or (), (-1.0, 1.0), strict=False) if np.isfinite(z))
+    lo, hi = y_domain or auto_domain(every, include=zone_pts + (0.0,), limit=(-LIMIT, LIMIT))
+    x_lo, x_hi = float(x.min()), max(float(x.max()), float(x.min()) + 1)
+    kinds = {name: "ref" for name in refs}
+    lines = _with_range(pack(x, series, kinds), lo, hi)
+    cols = _hover_columns(len(x), len(series))
+    hover = _with_range(pack(x[cols], {k: np.asarray(v, dtype=float)[:, cols] for k, v in series.items()}, kinds),
+                        lo, hi)
+
+    xt, yt = x_title or text.distance, y_title or text.log10_grad
+    names = list(series)
+    x_enc, y_enc = q("x", xt, scale=FREE), q("y", yt, scale=FREE)
+    color = n("series", None, scale=color_scale(names), sort=names)
+    dash = n("kind", scale={"domain": ["curve", "ref"], "range": [[1, 0], [7, 5]]}, legend=None)
+    shape = n("status", scale={"domain": [OVERFLOW, UNDERFLOW], "range": [OVERFLOW_SHAPE, UNDERFLOW_SHAPE]},
+              legend=None)
+    unpack = unpack_transforms(scrub) + _clamp_transforms(lo, hi)
+    # Everything that follows the slider is clipped to the plot (flags sit just inside its edge): marks that
+    # reached beyond it would make Vega lay the chart out anew for some members and not others.
+    line = chart(None, {"type": "line", "clip": True}, {"x": x_enc, "y": y_enc, "color": color, "strokeDash": dash})
+    line.name = VIEW
+    inset = {"calculate": f"datum.status == {js(OVERFLOW)} ? datum.hi - {FLAG_INSET} * (datum.hi - datum.lo) : "
+                          f"datum.lo + {FLAG_INSET} * (datum.hi - datum.lo)", "as": "y"}
+    flags = chart(None, {"type": "point", "filled": True, "opacity": 1, "size": s["flag"], "stroke": "black",
+                         "strokeWidth": 1, "clip": True}, {"x": x_enc, "y": y_enc, "color": color, "shape": shape},
+                  where=f"datum.status != {js(EXACT)}", transform=[inset])
+    tips = [
+        {"calculate": f"format(datum.v, {js('.4~g')})", "as": "log10_text"},
+        {"calculate": f"isFinite(datum.v) ? (abs(datum.v) < 300 ? format(pow(10, datum.v), {js('.3~e')}) : "
+                      f"'10^' + format(datum.v, {js('.1f')})) : (datum.v > 0 ? 'inf' : '0')", "as": "norm_text"},
+        {"calculate": f"datum.status == {js(OVERFLOW)} ? {js(text.overflow)} : datum.status == {js(UNDERFLOW)} ? "
+                      f"{js(text.underflow)} : {js(text.exact)}", "as": "status_text"},
+    ]
+    tooltip = [tip("series", text.series), tip("x", xt, "quantitative"), tip("log10_text", text.log10),
+               tip("norm_text", text.norm), tip("status_text", text.status)]
+    points = chart(None, {"type": "point", "filled": True, "opacity": 0, "size": s["point"] * 2, "clip": True},
+                   {"x": x_enc, "y": y_enc, "color": color, "tooltip": tooltip})
+    layers = zone_layers(zones, lo, hi, text, s) + window_layers(window, (x_lo, x_hi), text, s)
+    layers += [
+        layer(line, flags, data=lines, transform=unpack),
+        layer(points, data=hover, transform=unpack + tips),
+    ]
+    layers += _note_layers(scrub, notes, marker, marker_label, x_enc, s)
+    layers.append(extent_layer(x=(x_enc, (x_lo, x_hi)), y=(y_enc, (lo, hi))))  # the ranges live in the data
+    out = finish(layer(*layers, height=height), projector, title)
+    # the slider: a top-level selection living in the line layer (Vega-Lite's form for layered charts)
+    out.params = [alt.TopLevelSelectionParameter(**scrub.param(), views=[VIEW])]
+    if notes is not None and not title:                      # room above the plot for the member's numbers
+        out.padding = {"top": int(s["title"] * 1.6 + NOTE_GAP), "left": 5, "right": 5, "bottom": 5}
+    return out
+
+
+def _note_layers(scrub: ScrubParam, notes: Sequence[str] | None, marker: np.ndarray | None, marker_label: str,
+                 x_enc: dict, s: dict) -> list:
+    """The member's numbers in the plot's top-left corner, and its marker rule."""
+    out = []
+    if notes is not None:
+        df = pd.DataFrame({"i": np.arange(len(notes), dtype=np.uint16), "note": list(notes)})
+        # at most the plot's width (cut with an ellipsis): a long note never changes the chart's layout
+        out.append(chart(df, {"type": "text", "align": "left", "baseline": "bottom", "dy": -NOTE_GAP,
+                              "fontSize": s["title"] + 1, "fontWeight": "bold", "color": "#111111",
+                              "limit": {"expr": "width"}},
+                         {"x": {"value": 0}, "y": {"value": 0}, "text": n("note")},
+                         transform=[scrub.member_filter()]))
+    if marker is not None:
+        m = np.asarray(marker, dtype=float)
+        keep = np.flatnonzero(np.isfinite(m))
+        df = pd.DataFrame({"i": keep.astype(np.uint16), "x": m[keep], "label": marker_label})
+        flt = [scrub.member_filter()]
+        out += [
+            chart(df, {"type": "rule", "color": "#444444", "strokeDash": [2, 3]}, {"x": x_enc}, transform=flt),
+            # the label runs up along the rule and is clipped to the plot: it never moves the plot's edges
+            chart(df, {"type": "text", "align": "left", "baseline": "bottom", "dx": 4, "dy": -3, "angle": 270,
+                       "fontSize": s["label"], "color": "#444444", "clip": True},
+                  {"x": x_enc, "y": {"value": "height"}, "text": n("label")}, transform=flt),
+        ]
+    return out
