@@ -33,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import http.cookies
+import json
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -307,6 +308,18 @@ class Session:
     async def rerun(self, kind: str = "rerun") -> Rerun:
         """Rerun with the current URL and widgets (after a reconnect: the browser redrawing the page)."""
         return await self._request(kind, page_name="" if self.page_hash else self.page)
+
+    def shows(self, key: str, raw: str) -> bool:
+        """Whether the drawn page shows the URL value ``raw`` of parameter ``key``: in the widget bound to it, or in
+        the in-chart scrub whose selection field it is (its selection, else the value the chart starts from)."""
+        for w in self.widgets.values():
+            if w.param_key == key:
+                return w.value == w.from_url(raw)
+            if w.kind == "chart" and w.selection[1] == key:
+                name, fld = w.selection
+                value = json.loads(w.value)["selection"][name][0][fld] if w.value else w.default
+                return value is not None and abs(float(value) - float(raw)) < 1e-9
+        return False
 
     @property
     def lost(self) -> asyncio.Event:

@@ -156,3 +156,17 @@ def test_a_dropped_connection_reconnects_to_its_session(server):
     assert r.status == "ok" and r.reconnects == 1 and s.reconnects == 1
     assert len(s.session_ids) == 1  # the server still had the session: resumed, not a new one
     assert echo(s, "values").startswith("values x=1.5")
+
+
+def test_the_page_shows_its_url(server):
+    async def go():
+        s = Session(server, "", "x=1.5&c=b")
+        await s.open()
+        before = (s.shows("x", "1.5"), s.shows("c", "b"), s.shows("x", "1.4"), s.shows("scrub", "0.9"))
+        await s.change(widget(s, "scrub_chart"), '{"selection":{"scrub":[{"rho":1.3}]}}')
+        await s.close()
+        return before, s.shows("rho", "1.3"), s.shows("rho", "0.9")
+
+    before, moved, start = run(go())
+    assert before == (True, True, False, False)  # "scrub" is the selection's name, not a URL parameter
+    assert moved and not start
