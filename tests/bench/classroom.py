@@ -148,13 +148,22 @@ def make_students(base: str, plan: Plan) -> list[tuple[Session, random.Random]]:
 
 
 async def mirror_move(s: Session, k: int) -> Rerun | None:
-    """The browser bench's move: its first slider one step right, right, left, left, ... (arrow keys)."""
+    """The browser bench's move: its first slider (the scrub's range input, on a page that has one) one step
+    right, right, left, left, ... (arrow keys)."""
     w = main_control(list(s.widgets.values()))
-    if w is None or w.kind != "slider":
+    if w is None:
         return None
-    step = w.step if k % 4 < 2 else -w.step
-    v = min(max(w.value[0] + step, w.lo), w.hi)
-    return await s.change(w, [int(v) if w.is_int else round(v, 10)])
+    if w.kind == "chart":
+        name, fld = w.selection
+        cur = json.loads(w.value)["selection"][name][0][fld] if w.value else w.default
+    else:
+        cur = w.value[0]
+    cur = w.lo if cur is None else cur
+    v = min(max(cur + (w.step if k % 4 < 2 else -w.step), w.lo), w.hi)
+    v = int(round(v)) if w.is_int else round(v, 10)
+    if w.kind == "chart":
+        return await s.change(w, json.dumps({"selection": {name: [{fld: v}]}}, separators=(",", ":")))
+    return await s.change(w, [v])
 
 
 async def student(s: Session, rng: random.Random, plan: Plan, t_end: float, *, leave: bool = False) -> Session:

@@ -6,6 +6,7 @@ never latency: this machine is shared and its speed varies.
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 from urllib.parse import parse_qsl
 
@@ -23,6 +24,7 @@ from tests.bench.classroom import (
     knee,
     main_control,
     markdown,
+    mirror_move,
     parse_variant,
     pct,
     run_load,
@@ -75,6 +77,24 @@ def test_main_control_prefers_the_scrub_chart():
     side = Widget("$$ID-3-x", "slider", [1.0], lo=0, hi=3, step=0.1, sidebar=True)
     assert main_control([side, slider, chart]) is chart
     assert main_control([side, slider]) is slider and main_control([side]) is None
+
+
+def test_mirror_moves_the_first_slider_or_the_scrub_one_step():
+    class Tab:
+        def __init__(self, *widgets):
+            self.widgets, self.moves = {w.id: w for w in widgets}, []
+
+        async def change(self, w, value):
+            w.value = value
+            self.moves.append(value)
+
+    slider = Tab(Widget("$$ID-1-T", "slider", [300], lo=5, hi=300, step=1, is_int=True))
+    chart = Tab(Widget("$$ID-2-c", "chart", None, 0.9, lo=0.1, hi=2.0, step=0.05, selection=("scrub", "rho")))
+    for k in range(4):
+        asyncio.run(mirror_move(slider, k))
+        asyncio.run(mirror_move(chart, k))
+    assert slider.moves == [[300], [300], [299], [298]]  # right, right (at the end: stays), left, left
+    assert [json.loads(v)["selection"]["scrub"][0]["rho"] for v in chart.moves] == [0.95, 1.0, 0.95, 0.9]
 
 
 @pytest.fixture(scope="module")
