@@ -5,8 +5,8 @@ on synthetic NumPy data, so these tests do not depend on core/ or on the real pa
 
 - In-process AppTest: :func:`write_stub_app` + :func:`stub_keys_installed` (adds the stubs' i18n keys to
   the live tables for the duration of the test).
-- Real browser: :func:`make_app_copy` copies ui/, streamlit_app.py and .streamlit/ too and appends the keys
-  to the copied tables, so a server can run from the copy.
+- Real browser: :func:`make_app_copy` copies ui/, core/ (ui imports it, see ui/preload.py), streamlit_app.py and
+  .streamlit/ too and appends the keys to the copied tables, so a server can run from the copy.
 """
 from __future__ import annotations
 
@@ -159,8 +159,9 @@ def stub_keys_installed():
 
 
 def make_app_copy(dest: Path) -> Path:
-    """A runnable copy (ui/, .streamlit/, home, stub pages, stub keys) for a real server; returns its folder."""
+    """A runnable copy (ui/, core/, .streamlit/, home, stub pages, stub keys) for a real server; returns its folder."""
     shutil.copytree(ROOT / "ui", dest / "ui", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "core", dest / "core", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / ".streamlit", dest / ".streamlit")
     write_stub_app(dest)
     for lang, keys in STUB_KEYS.items():
