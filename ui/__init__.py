@@ -10,6 +10,7 @@ widgets, link), ``share`` (link to the view), ``furniture`` (metrics, expanders,
 ``i18n`` (translation tables), ``registry`` (the page list and URLs).
 """
 import ui.blas  # noqa: F401  (one BLAS thread: see ui/blas.py)
+import ui.preload  # noqa: F401  (all of core imported here, in one thread: see ui/preload.py)
 from ui import charts
 from ui.cache import cached, chart_cache, computing, static_chart
 from ui.controls import Choice, Number, Slider, Toggle, Values

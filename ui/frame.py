@@ -149,6 +149,18 @@ def _settings_fixes(page: str, raw: Mapping[str, str]) -> tuple[dict[str, str | 
     return fixes, store
 
 
+def _drop_foreign_values(page: str, controls: Sequence[Control]) -> None:
+    """On entering a page, forget what another page's control of the same key left in the session if this page's
+    control cannot take it (page 1's ``H`` = 100 on page 4, whose ``H`` stops at 64; page 1's Reset puts ``T`` =
+    100 there for page 5, whose ``T`` stops at 60): Streamlit would hand the value to the new widget, which raises
+    on every run of the page. A value this page's control can take carries over, as before."""
+    if st.session_state.get(_PAGE) == page:
+        return
+    for spec in controls:
+        if spec.key in st.session_state and not spec.valid(st.session_state[spec.key]):
+            del st.session_state[spec.key]
+
+
 def _nav(ctx: PageContext) -> None:
     t, qp = ctx.t, ctx.settings_params() or None
     st.page_link(MAIN_SCRIPT, label=t("common.home"), icon=":material/home:", query_params=qp)
@@ -191,6 +203,7 @@ def page_frame(page: str, *, controls: Sequence[Control] = (),
     st.set_page_config(layout="wide", page_icon="📉",
                        initial_sidebar_state="expanded" if page == HOME else "collapsed")
     carried = begin_run()
+    _drop_foreign_values(page, controls)
     raw = first_load_raw(SETTINGS)
     raw_controls = first_load_raw(controls, page)
     fixes, store = _settings_fixes(page, raw)

@@ -5,8 +5,8 @@ on synthetic NumPy data, so these tests do not depend on core/ or on the real pa
 
 - In-process AppTest: :func:`write_stub_app` + :func:`stub_keys_installed` (adds the stubs' i18n keys to
   the live tables for the duration of the test).
-- Real browser: :func:`make_app_copy` copies ui/, streamlit_app.py and .streamlit/ too and appends the keys
-  to the copied tables, so a server can run from the copy.
+- Real browser: :func:`make_app_copy` copies ui/, core/ (ui imports it, see ui/preload.py), streamlit_app.py and
+  .streamlit/ too and appends the keys to the copied tables, so a server can run from the copy.
 """
 from __future__ import annotations
 

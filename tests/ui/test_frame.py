@@ -195,3 +195,39 @@ def test_panel_declared_after_the_frame_still_fixes_the_url(main):
     assert_translated(at)
     at = click_preset(at, "big")
     assert at.slider(key="gain").value == 1.2 and at.query_params["gain"] == "1.2"
+
+
+@pytest.mark.load
+def test_a_value_another_page_cannot_take_is_not_carried_over():
+    """Live (the real app, Streamlit's protocol): page 1's H = 100 is beyond page 4's H (max 64), page 7's T = 150 and
+    the T = 100 that page 1's Reset writes are beyond page 5's (max 60). Following the page link must draw the page
+    at its own value, not raise on every run; a value the page can take still carries over."""
+    import asyncio
+
+    from deploy.cluster import start_instance
+    from tests.bench.protocol import Session
+
+    async def follow(base, first, key, value, target):
+        s = Session(base, first, "")
+        await s.open()
+        w = next(w for w in s.widgets.values() if w.key == key)
+        await (s.press(w) if value is None else s.change(w, [float(value)]))
+        runs = [await s.switch(next(lk for lk in s.links if lk.page == target)), await s.rerun()]
+        await s.close()
+        return [(r.status, r.exceptions) for r in runs], {w.key: w.value for w in s.widgets.values()}
+
+    async def all_flows(base):
+        return await asyncio.gather(follow(base, "vanilla_rnn", "H", 100, "gru_update_gate"),
+                                    follow(base, "memory_race", "T", 150, "gradient_clipping"),
+                                    follow(base, "vanilla_rnn", "_preset.__reset__", None, "gradient_clipping"),
+                                    follow(base, "vanilla_rnn", "H", 50, "gru_update_gate"))
+
+    inst = start_instance("frame")
+    try:
+        flows = asyncio.run(asyncio.wait_for(all_flows(inst.url), 240))
+    finally:
+        inst.stop()
+    for runs, _ in flows:
+        assert runs == [("ok", []), ("ok", [])]
+    assert [values["H" if i in (0, 3) else "T"] for i, (_, values) in enumerate(flows)] == [[32.0], [40.0], [40.0],
+                                                                                          [50.0]]
