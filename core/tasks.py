@@ -71,6 +71,14 @@ def remember_marked(T: int, batch: int, seed: int = 0) -> tuple[np.ndarray, np.n
     values stream past. Short lags (a marker near the end) are easy; the baseline can only be halved
     by also carrying values over long lags.
 
+    It replaces "remember the first input" (``x_1 = u``, then exact zeros), which taught the opposite
+    of the literature: with nothing to ignore and no marker, a tanh RNN trained with Adam at 1e-2 got
+    below the line at T = 100 without any gradient from step 1 (||dL/dh_0|| ~ 1e-23): its W_hh grew
+    to a spectral radius of ~3 and the state fell into one of 3 fixed points picked by u (dh_T/du = 0),
+    a quantiser of u; the gated cells, whose gradient to x_1 was 1e-13 (LSTM) to 1e-23 (GRU) with
+    every lag exactly T - 1, stayed at the baseline (and so did every cell with Adam at 3e-3 for
+    2000 steps).
+
     Parameters
     ----------
     T : int, >= 1

@@ -65,6 +65,7 @@ from ..tasks import TASKS
 from ..train import train
 
 RUNNERS = ("rnn", "irnn", "lstm0", "lstm", "gru")
+LABELS = {"rnn": "tanh RNN", "irnn": "IRNN", "lstm0": "LSTM b_f≈0", "lstm": "LSTM b_f=1", "gru": "GRU"}   # CLI table
 BEAT_FRACTION = 0.5
 ADAM = {"optimizer": "adam", "lr": 3e-3, "clip": 1.0, "hidden": 32, "batch": 32}
 LE_2015 = {"optimizer": "sgd", "lr": 1e-2, "clip": 1.0, "hidden": 100, "batch": 16}   # Le, Jaitly & Hinton 2015
@@ -195,7 +196,7 @@ def table(out_dir: Path, presets=None) -> str:
         for i, (name, run) in enumerate(r["runs"].items()):
             first = f"{r['seconds']:.0f} s" if i == 0 else ""
             beat = "—" if run["beat_at"] is None else run["beat_at"]
-            rows.append(f"| {task} | {T} | {name} | {run['final']:.2g} | {beat} | "
+            rows.append(f"| {task} | {T} | {LABELS[name]} | {run['final']:.3g} | {beat} | "
                         f"{run['seconds']:.0f} s | {first} |")
     return "\n".join(rows)
 
