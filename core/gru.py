@@ -48,22 +48,23 @@ class GRU(Recurrent):
         h0b = h
         W_hh, b_hh = self.params["weight_hh"], self.params["bias_hh"]
         gi = self._input_projection(xb)                            # W_i* x_t + b_i*, all t
-        out = {k: np.empty((T, B, H)) for k in ("h", "r", "z", "n", "hn")}
+        acts = np.empty((T, B, 3 * H))                             # r, z, n side by side (torch's order)
+        hs, hns = np.empty((T, B, H)), np.empty((T, B, H))
         for t in range(T):
             gh = h @ W_hh.T + b_hh                                 # W_h* h_{t-1} + b_h*
-            rz = sigmoid(gi[t, :, :2 * H] + gh[:, :2 * H])         # r and z in one call
-            r, z, hn = rz[:, :H], rz[:, H:], gh[:, 2 * H:]
-            n = np.tanh(gi[t, :, 2 * H:] + r * hn)                 # reset gate scales the recurrent part
-            h = (1 - z) * n + z * h                                # interpolate new and old
-            for k, v in zip(("h", "r", "z", "n", "hn"), (h, r, z, n, hn), strict=False):
-                out[k][t] = v
-        gates = {k: out[k] for k in self.GATE_NAMES}
-        return Trace(xb=xb, h0b=h0b, hb=out["h"], gateb=gates, batched=batched, cache={"hn": out["hn"]})
+            s = acts[t]
+            s[:, :2 * H] = sigmoid(gi[t, :, :2 * H] + gh[:, :2 * H])  # r and z in one call
+            r, z, hn = s[:, :H], s[:, H:2 * H], gh[:, 2 * H:]
+            n = np.tanh(gi[t, :, 2 * H:] + r * hn, out=s[:, 2 * H:])  # reset gate scales the recurrent part
+            h = np.add((1 - z) * n, z * h, out=hs[t])              # interpolate new and old
+            hns[t] = hn
+        gates = {k: acts[:, :, j * H:(j + 1) * H] for j, k in enumerate(self.GATE_NAMES)}
+        return Trace(xb=xb, h0b=h0b, hb=hs, gateb=gates, batched=batched, cache={"hn": hns})
 
     def backward(self, tr: Trace, dh) -> dict:
         """Exact BPTT from dL/dh_t; gradients for every parameter plus ``x`` and ``h0``."""
         d = self._check_dh(tr, dh)
-        r, z, n = (tr.gateb[k] for k in self.GATE_NAMES)
+        r, z, n = (np.ascontiguousarray(tr.gateb[k]) for k in self.GATE_NAMES)  # fast per-step rows
         hn, hp = tr.cache["hn"], tr.h_prev
         W_hh = self.params["weight_hh"]
         G = (d.shape[0], d.shape[1], 3 * self.hidden_size)

@@ -67,20 +67,20 @@ class LSTM(Recurrent):
         h0b, c0b = h, c
         W_hh, b_hh = self.params["weight_hh"], self.params["bias_hh"]
         xw = self._input_projection(xb) + b_hh                       # input part of all gates, all t
-        out = {k: np.empty((T, B, H)) for k in ("h", "c", "i", "f", "g", "o")}
+        acts = np.empty((T, B, 4 * H))                               # i, f, g, o side by side (torch's order)
+        hs, cs = np.empty((T, B, H)), np.empty((T, B, H))
         for t in range(T):
             a = xw[t] + h @ W_hh.T                                   # gate pre-activations (B, 4H)
-            s = sigmoid(a)                                           # one call for i, f, o
-            i, f, o = s[:, :H], s[:, H:2 * H], s[:, 3 * H:]
-            g = np.tanh(a[:, 2 * H:3 * H])
+            s = acts[t]
+            s[:] = sigmoid(a)                                        # one call for i, f, o
+            s[:, 2 * H:3 * H] = np.tanh(a[:, 2 * H:3 * H])           # g
             if not self.forget_gate:
-                f = np.ones_like(f)
-            c = f * c + i * g                                        # c_t = f c_{t-1} + i g
-            h = o * np.tanh(c)                                       # h_t = o tanh(c_t)
-            for k, v in zip(("h", "c", "i", "f", "g", "o"), (h, c, i, f, g, o), strict=False):
-                out[k][t] = v
-        gates = {k: out[k] for k in self.GATE_NAMES}
-        return Trace(xb=xb, h0b=h0b, hb=out["h"], gateb=gates, batched=batched, c0b=c0b, cb=out["c"])
+                s[:, H:2 * H] = 1.0
+            i, f, g, o = s[:, :H], s[:, H:2 * H], s[:, 2 * H:3 * H], s[:, 3 * H:]
+            c = np.add(f * c, i * g, out=cs[t])                      # c_t = f c_{t-1} + i g
+            h = np.multiply(o, np.tanh(c), out=hs[t])                # h_t = o tanh(c_t)
+        gates = {k: acts[:, :, n * H:(n + 1) * H] for n, k in enumerate(self.GATE_NAMES)}
+        return Trace(xb=xb, h0b=h0b, hb=hs, gateb=gates, batched=batched, c0b=c0b, cb=cs)
 
     def backward(self, tr: Trace, dh, dc=None) -> dict:
         """Exact BPTT from dL/dh_t (shape of ``tr.h``) and optionally dL/dc_t (shape of ``tr.c``).
@@ -89,7 +89,7 @@ class LSTM(Recurrent):
         """
         d = self._check_dh(tr, dh)
         dcx = np.zeros_like(d) if dc is None else self._check_dh(tr, dc)
-        gi, gf, gg, go = (tr.gateb[k] for k in self.GATE_NAMES)
+        gi, gf, gg, go = (np.ascontiguousarray(tr.gateb[k]) for k in self.GATE_NAMES)  # fast per-step rows
         tc = np.tanh(tr.cb)
         c_prev = tr.c_prev
         W_hh = self.params["weight_hh"]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 ADDING_BASELINE_MSE = 1.0 / 6.0     # Var(u_1 + u_2) for u_i ~ U[0, 1], the MSE of always predicting 1
-REMEMBER_BASELINE_MSE = 1.0 / 3.0   # Var(u) for u ~ U[-1, 1], the MSE of always predicting 0
+REMEMBER_BASELINE_MSE = 1.0 / 3.0   # Var(v) for v ~ U[-1, 1], the MSE of always predicting 0
 
 
 def adding_problem(T: int, batch: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -57,13 +57,27 @@ def adding_problem(T: int, batch: int, seed: int = 0) -> tuple[np.ndarray, np.nd
     return np.stack([values, markers], axis=-1), ys
 
 
-def remember_first(T: int, batch: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Remember the first input: read ``u`` at t = 1, output it after T steps.
+def remember_marked(T: int, batch: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Remember the marked value: one number among T distractors, asked for at the end.
 
-    ``x_1 = u ~ U[-1, 1]`` and ``x_t = 0`` for t > 1; the target is ``y = u``. The later inputs are
-    exactly 0 (no noise) so the only difficulty is carrying ``u`` across T steps: the gradient of
-    the loss w.r.t. ``x_1`` is the product of T - 1 state Jacobians. The best constant prediction
-    is ``E[u] = 0``, with MSE ``Var(u) = 1/3 = REMEMBER_BASELINE_MSE``.
+    Channel 0 holds values ``v_t ~ U[-1, 1]`` at every step (the distractors); channel 1 is a marker,
+    1 at exactly one step ``p`` drawn uniformly from ``[0, T)`` and 0 elsewhere. The target is the
+    marked value, read out after the last step::
+
+        y = v_p,   E[y] = 0,   Var(y) = 1/3 = REMEMBER_BASELINE_MSE
+
+    This is the adding problem (Hochreiter & Schmidhuber 1997) with one marker instead of two: the
+    cell has to open its memory when the marker comes, then keep the value while T - 1 - p further
+    values stream past. Short lags (a marker near the end) are easy; the baseline can only be halved
+    by also carrying values over long lags.
+
+    It replaces "remember the first input" (``x_1 = u``, then exact zeros), which taught the opposite
+    of the literature: with nothing to ignore and no marker, a tanh RNN trained with Adam at 1e-2 got
+    below the line at T = 100 without any gradient from step 1 (||dL/dh_0|| ~ 1e-23): its W_hh grew
+    to a spectral radius of ~3 and the state fell into one of 3 fixed points picked by u (dh_T/du = 0),
+    a quantiser of u; the gated cells, whose gradient to x_1 was 1e-13 (LSTM) to 1e-23 (GRU) with
+    every lag exactly T - 1, stayed at the baseline (and so did every cell with Adam at 3e-3 for
+    2000 steps).
 
     Parameters
     ----------
@@ -73,19 +87,21 @@ def remember_first(T: int, batch: int, seed: int = 0) -> tuple[np.ndarray, np.nd
 
     Returns
     -------
-    xs : ndarray, shape (T, batch, 1)
+    xs : ndarray, shape (T, batch, 2)
     ys : ndarray, shape (batch, 1)
     """
     if T < 1:
-        raise ValueError(f"remember_first needs T >= 1, got {T}")
+        raise ValueError(f"remember_marked needs T >= 1, got {T}")
     rng = np.random.default_rng(seed)
-    # u ~ U[-1, 1], the value to remember
-    u = rng.uniform(-1.0, 1.0, size=batch)
-    # x_1 = u, x_t = 0 afterwards
-    xs = np.zeros((T, batch, 1))
-    xs[0, :, 0] = u
-    # y = u
-    return xs, u[:, None]
+    # distractors v_t ~ U[-1, 1]
+    values = rng.uniform(-1.0, 1.0, size=(T, batch))
+    # one marked step per sequence, anywhere in [0, T)
+    marked = rng.integers(0, T, size=batch)
+    cols = np.arange(batch)
+    markers = np.zeros((T, batch))
+    markers[marked, cols] = 1.0
+    # y = v_p
+    return np.stack([values, markers], axis=-1), values[marked, cols][:, None]
 
 
 @dataclass(frozen=True)
@@ -101,5 +117,5 @@ class Task:
 
 TASKS: dict[str, Task] = {
     "adding": Task("adding", adding_problem, input_size=2, baseline_mse=ADDING_BASELINE_MSE),
-    "remember": Task("remember", remember_first, input_size=1, baseline_mse=REMEMBER_BASELINE_MSE),
+    "remember": Task("remember", remember_marked, input_size=2, baseline_mse=REMEMBER_BASELINE_MSE),
 }

@@ -3,8 +3,10 @@
     y = W_out h_T + b_out,      L = mean_b (y_b - target_b)^2
 
 Batches are drawn fresh each step from one seeded stream, a fixed test batch measures progress, and
-every step records the loss, the total gradient norm (before clipping) and ||dL/dh_0||, the
-gradient that reaches the start of the sequence (the whole batch's (B, H) matrix). Same seed -> identical history.
+every step records the loss, the total gradient norm (before clipping) and the gradient that reaches the
+initial state: ||dL/dh_0|| (the whole batch's (B, H) matrix) and, for the LSTM, whose state is the pair
+(h, c), also ||dL/dc_0||. Same seed -> identical history; the batch of step k does not depend on how many
+steps the run has, so a shorter run repeats the start of a longer one exactly.
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from .lstm import LSTM
 from .rnn import RNN
 from .tasks import TASKS
 
-CONTESTANTS = ("rnn", "irnn", "lstm", "gru")
+CONTESTANTS = ("rnn", "irnn", "lstm0", "lstm", "gru")
 
 
 def make_model(kind: str, input_size: int, hidden_size: int, seed=0):
@@ -27,7 +29,8 @@ def make_model(kind: str, input_size: int, hidden_size: int, seed=0):
 
     - "rnn": tanh RNN, PyTorch default init
     - "irnn": ReLU RNN with W_hh = I and zero biases (Le, Jaitly & Hinton 2015)
-    - "lstm": PyTorch default init with forget-gate bias 1 (Jozefowicz et al. 2015)
+    - "lstm0": PyTorch default init: the forget-gate bias b_if + b_hf is drawn near 0
+    - "lstm": PyTorch default init with forget-gate bias 1 (Gers et al. 2000, Jozefowicz et al. 2015)
     - "gru": PyTorch default init
     """
     if kind == "rnn":
@@ -39,6 +42,8 @@ def make_model(kind: str, input_size: int, hidden_size: int, seed=0):
         m.params["bias_ih"][:] = 0.0
         m.params["bias_hh"][:] = 0.0
         return m
+    if kind == "lstm0":
+        return LSTM(input_size, hidden_size, seed=seed)
     if kind == "lstm":
         m = LSTM(input_size, hidden_size, seed=seed)
         H = hidden_size
@@ -87,6 +92,7 @@ class History:
     loss: list = field(default_factory=list)
     grad_norm: list = field(default_factory=list)
     first_step_grad: list = field(default_factory=list)
+    first_step_grad_c: list = field(default_factory=list)
     eval_step: list = field(default_factory=list)
     test_loss: list = field(default_factory=list)
     diverged_at: int | None = None
@@ -94,7 +100,7 @@ class History:
 
     def as_arrays(self) -> dict:
         return {k: np.asarray(getattr(self, k)) for k in
-                ("loss", "grad_norm", "first_step_grad", "eval_step", "test_loss")}
+                ("loss", "grad_norm", "first_step_grad", "first_step_grad_c", "eval_step", "test_loss")}
 
 
 def loss_and_grads(model, head: dict, xs: np.ndarray, ys: np.ndarray):
@@ -123,7 +129,7 @@ def train(kind="lstm", task="adding", T=50, hidden_size=32, steps=300, batch=32,
 
     Parameters
     ----------
-    kind : "rnn" | "irnn" | "lstm" | "gru";  task : "adding" | "remember"
+    kind : one of CONTESTANTS;  task : a key of ``core.tasks.TASKS``
     clip : None or max total gradient norm (torch's clip_grad_norm_ rule)
     callback : optional f(step, history) -> bool; returning False stops training early
     recurrent_gain : optional factor multiplying weight_hh after initialisation (e.g. to start in the
@@ -146,7 +152,8 @@ def train(kind="lstm", task="adding", T=50, hidden_size=32, steps=300, batch=32,
         with np.errstate(all="ignore"):
             loss, grads, _ = loss_and_grads(model, head, xs, ys)
         first = float(np.linalg.norm(grads.pop("h0")))           # ||dL/dh_0||: reached the start
-        grads.pop("x"), grads.pop("c0", None)
+        first_c = grads.pop("c0", None)                           # LSTM: ||dL/dc_0||, the cell's part
+        grads.pop("x")
         gnorm = global_norm(grads)
         if not (np.isfinite(loss) and np.isfinite(gnorm)):
             hist.diverged_at = step
@@ -157,6 +164,8 @@ def train(kind="lstm", task="adding", T=50, hidden_size=32, steps=300, batch=32,
         hist.loss.append(loss)
         hist.grad_norm.append(gnorm)
         hist.first_step_grad.append(first)
+        if first_c is not None:
+            hist.first_step_grad_c.append(float(np.linalg.norm(first_c)))
         if step % eval_every == 0 or step == steps - 1:
             with np.errstate(all="ignore"):
                 test_loss = float(np.mean(np.sum((model.forward(test_x).h[-1] @ head["W_out"].T

@@ -1,9 +1,10 @@
 """Page 7 — memory race: which cell can learn a long-range dependency?
 
 The preset lengths (default settings) show the stored results at once (ui/data/memory_race, written by
-``python -m core.scenarios.memory_race`` from the same code). Any other setting is trained live on request,
-with a progress bar; Stop (or any other click) reruns the page, which interrupts the training, and only a
-complete race is kept, in ``st.cache_data``, one entry per setting.
+``python -m core.scenarios.memory_race`` from the same code; every training setting is read from the file).
+Any setting can also be trained live on request, for ``memory_race.LIVE_STEPS`` steps per cell (fewer than the
+stored races, and the page says so), with a progress bar; Stop (or any other click) reruns the page, which
+interrupts the training, and only a complete race is kept, in ``st.cache_data``, one entry per setting.
 """
 import json
 import time
@@ -18,38 +19,41 @@ from core.clipping import CLIP_NORM_LATEX
 from core.gru import EQUATIONS as GRU_EQUATIONS
 from core.lstm import EQUATIONS as LSTM_EQUATIONS
 from core.scenarios import memory_race
-from core.tasks import adding_problem, remember_first
-from core.train import CONTESTANTS, loss_and_grads, make_model, train
+from core.tasks import adding_problem, remember_marked
+from core.train import loss_and_grads, make_model, train
 from ui import Choice, Number, Slider, Toggle, charts
 
 DATA = Path(__file__).resolve().parents[1] / "ui" / "data" / "memory_race"
-CLIP = memory_race.SETTINGS["clip"]  # the stored results clip the gradient norm at 1
-TRAIN = {k: v for k, v in memory_race.SETTINGS.items() if k != "clip"}  # hidden, steps, batch, lr, eval_every
+RUNNERS = memory_race.RUNNERS
+LIVE = memory_race.LIVE_STEPS
+STORED_STEPS = sorted(set(memory_race.STORED["steps"].values()))
 RUNNING = "_race.running"  # set while a live race trains; still set on the next run = it was interrupted
 
 SPECS = [
-    Choice("task", default="adding", options=("adding", "remember"), kind="radio"),
-    Slider("T", default=50, lo=10, hi=200, step=10),
+    Choice("task", default="adding", options=tuple(memory_race.PRESETS), kind="radio"),
+    Slider("T", default=100, lo=10, hi=200, step=10),
     Toggle("clip", default=True),
     Number("seed", default=0, lo=0, hi=9999),
 ]
-PRESETS = {f"adding_{T}": {"task": "adding", "T": T, "clip": True, "seed": 0} for T in memory_race.PRESET_LENGTHS}
-PRESETS["remember_100"] = {"task": "remember", "T": 100, "clip": True, "seed": 0}
+PRESETS = {f"{task}_{T}": {"task": task, "T": T, "clip": True, "seed": 0}
+           for task, lengths in memory_race.PRESETS.items() for T in lengths}
 MATH = [
     ("memory_race.math.adding", r"y = \sum_{t=1}^{T} u_t\,m_t,\qquad \operatorname{MSE}(\hat y \equiv 1) = "
                                 r"\operatorname{Var}(u_a + u_b) = \tfrac{1}{6}"),
-    ("memory_race.math.remember", r"x_1 = u \sim U[-1, 1],\quad x_{t>1} = 0,\quad y = u,\qquad "
-                                  r"\operatorname{MSE}(\hat y \equiv 0) = \tfrac{1}{3}"),
+    ("memory_race.math.remember", r"v_t \sim U[-1, 1],\quad m_t = [t = p],\quad y = v_p,\qquad "
+                                  r"\operatorname{MSE}(\hat y \equiv 0) = \operatorname{Var}(v_p) = \tfrac{1}{3}"),
     ("memory_race.math.loss", r"\hat y = W_{out}\,h_T + b_{out},\qquad L = \frac{1}{B}\sum_b (\hat y_b - y_b)^2"),
     ("memory_race.math.beat", r"\text{MSE}_{\text{test}} < \tfrac{1}{2}\,\text{MSE}_{\text{baseline}}"),
-    ("memory_race.math.grad", r"\Big\|\frac{\partial L}{\partial h_0}\Big\|_F = \Big\|\frac{\partial L}"
-                              r"{\partial h_T}\,\frac{\partial h_T}{\partial h_{T-1}}\cdots"
-                              r"\frac{\partial h_1}{\partial h_0}\Big\|_F"),
+    ("memory_race.math.grad", r"\Big\|\frac{\partial L}{\partial s_0}\Big\|_F = \Big\|\frac{\partial L}"
+                              r"{\partial s_T}\,\frac{\partial s_T}{\partial s_{T-1}}\cdots"
+                              r"\frac{\partial s_1}{\partial s_0}\Big\|_F,\qquad \Big\|\frac{\partial L}"
+                              r"{\partial (h_0, c_0)}\Big\|_F = \sqrt{\Big\|\frac{\partial L}{\partial h_0}"
+                              r"\Big\|_F^2 + \Big\|\frac{\partial L}{\partial c_0}\Big\|_F^2}"),
     ("memory_race.math.gates", LSTM_EQUATIONS[4]),
     GRU_EQUATIONS[3],
     ("memory_race.math.clip", CLIP_NORM_LATEX),
 ]
-CODE = [memory_race.race, train, make_model, loss_and_grads, adding_problem, remember_first]
+CODE = [memory_race.race, memory_race.run, train, make_model, loss_and_grads, adding_problem, remember_marked]
 
 
 @ui.cached
@@ -75,13 +79,13 @@ def kept(v):
 
 
 def complete(r):
-    return list(r["runs"]) == list(CONTESTANTS) and all(
-        len(run["loss"]) == TRAIN["steps"] or run["diverged_at"] is not None for run in r["runs"].values())
+    return list(r["runs"]) == list(RUNNERS) and all(
+        len(run["loss"]) == r["steps"] or run["diverged_at"] is not None for run in r["runs"].values())
 
 
 def race_live(v, slot):
-    """Train the four cells with a progress bar and a Stop button in ``slot``; returns the complete race."""
-    steps, shown = TRAIN["steps"], [-1]
+    """Train the five runners with a progress bar and a Stop button in ``slot``; returns the complete race."""
+    steps, shown = LIVE, [-1]
     with slot.container():
         bar = st.progress(0.0, text=t("memory_race.progress.start"))
         st.button(t("memory_race.stop"), key="_race.stop", icon=":material/stop:", help=t("memory_race.stop.help"))
@@ -90,28 +94,64 @@ def race_live(v, slot):
         pct = 100 * done // total
         if pct != shown[0]:  # at most 100 updates: each is also where a Stop click interrupts the run
             shown[0] = pct
-            kind = CONTESTANTS[min((done - 1) // steps, len(CONTESTANTS) - 1)]
+            kind = RUNNERS[min((done - 1) // steps, len(RUNNERS) - 1)]
             bar.progress(done / total, text=t("memory_race.progress", cell=names[kind], step=(done - 1) % steps + 1,
                                               steps=steps, pct=pct))
 
     st.session_state[RUNNING] = True
     start = time.perf_counter()
-    r = memory_race.race(v.task, v.T, clip=CLIP if v.clip else None, seed=v.seed, callback=progress, **TRAIN)
+    r = memory_race.race(v.task, v.T, steps=steps, seed=v.seed, clip=v.clip, callback=progress)
     r["seconds"] = time.perf_counter() - start
     st.session_state.pop(RUNNING, None)
     slot.empty()
     return r
 
 
+def recipes(r, t, names):
+    """What the race ``r`` trained, from its own record: the common budget, then one sentence per recipe."""
+    groups = {}
+    for k, run in r["runs"].items():
+        s = run["settings"]
+        groups.setdefault((s["optimizer"], s["lr"], s["batch"], s["hidden"], s["clip"]), []).append(names[k])
+    parts = [t("memory_race.recipe", cells=", ".join(cells), optimizer=t(f"memory_race.optimizer.{opt}"),
+               lr=ui.fmt_num(lr), batch=batch, hidden=hidden,
+               clip=t("memory_race.settings.clip", clip=ui.fmt_num(clip)) if clip else t("memory_race.settings.noclip"))
+             for (opt, lr, batch, hidden, clip), cells in groups.items()]
+    return " ".join([t("memory_race.budget", steps=r["steps"], seed=r["seed"]), *parts])
+
+
+def duration(seconds, t):
+    return (t("memory_race.seconds", n=f"{seconds:.0f}") if seconds < 120
+            else t("memory_race.minutes", n=f"{seconds / 60:.0f}"))
+
+
+def irnn_note(irnn, baseline, t):
+    """Why the IRNN did not learn in this race, with its numbers."""
+    s, steps = irnn["settings"], len(irnn["loss"])
+    note = t("memory_race.irnn_note", lr=ui.fmt_num(s["lr"]), batch=s["batch"], steps=steps,
+             seqs=f"{steps * s['batch']:,}", final=ui.fmt_num(irnn["final"], 3), baseline=ui.fmt_num(baseline, 3),
+             grad=ui.fmt_num(float(np.median(irnn["first_step_grad"])), 2))
+    if s["clip"] is None:
+        return note
+    return f"{note} {t('memory_race.irnn_note.step', clip=ui.fmt_num(s['clip']), step=ui.fmt_num(s['lr'] * s['clip']))}"
+
+
+def state_grad(run):
+    """||dL/ds_0|| per step: s_0 = h_0, or (h_0, c_0) for the LSTMs."""
+    h = np.asarray(run["first_step_grad"])
+    return h if run["first_step_grad_c"] is None else np.hypot(h, np.asarray(run["first_step_grad_c"]))
+
+
 ctx = ui.page_frame("memory_race", controls=SPECS, presets=PRESETS)
 t, ct, panel = ctx.t, ctx.chart_text, ctx.panel
-names = {k: t(f"memory_race.cell.{k}") for k in CONTESTANTS}
+names = {k: t(f"memory_race.cell.{k}") for k in RUNNERS}
+
 panel.preset_row()
 left, right = st.columns([1, 3], gap="medium")
 with left:
     v = panel.render()
     r = kept(v)
-    preset = v.clip and v.seed == 0 and v.T in memory_race.PRESET_LENGTHS
+    preset = v.clip and v.seed == 0 and v.T in memory_race.PRESETS[v.task]
     run = st.button(t("memory_race.run"), key="_race.run", type="primary", icon=":material/play_arrow:",
                     disabled=r is not None, help=t("memory_race.run.done" if r is not None else "memory_race.run.help"))
     panel.share()
@@ -127,11 +167,12 @@ source = "live" if r is not None else "stored" if preset else None
 if r is None and preset:
     r = stored(v.task, v.T)
 
-settings = t("memory_race.settings", steps=TRAIN["steps"], batch=TRAIN["batch"], hidden=TRAIN["hidden"],
-             lr=TRAIN["lr"], clip=t("memory_race.settings.clip" if v.clip else "memory_race.settings.noclip"))
+live_budget = t("memory_race.live", live=LIVE, stored="–".join(map(str, STORED_STEPS)))
 if r is None:
     with right:
-        st.info(t("memory_race.prompt", settings=settings), icon=":material/model_training:")
+        st.info(t("memory_race.prompt", live=live_budget, presets=", ".join(
+            f"{t(f'memory_race.task.{task}')} T = {'/'.join(map(str, lengths))}"
+            for task, lengths in memory_race.PRESETS.items())), icon=":material/model_training:")
     ui.explain(ctx, math=MATH, code=CODE)
     st.stop()
 
@@ -139,7 +180,7 @@ runs, baseline, threshold = r["runs"], r["baseline"], r["threshold"]
 loss = pd.concat(
     [pd.DataFrame({"step": run["eval_step"], "mse": run["test_loss"], "series": names[k]}) for k, run in runs.items()],
     ignore_index=True)
-last = TRAIN["steps"] - 1
+last = r["steps"] - 1
 refs = charts.series_frame([0, last], {t("memory_race.series.baseline"): [baseline, baseline],
                                        t("memory_race.series.threshold"): [threshold, threshold]}, x="step", y="mse")
 finals = {k: run["final"] for k, run in runs.items() if run["final"] is not None}
@@ -155,13 +196,15 @@ with right:
         "winner": t(f"memory_race.short.{best}") if best and finals[best] < threshold else t("memory_race.nobody"),
         "best_mse": ui.fmt_num(finals[best], 2) if best else "—",
         "beat": f"{len(beaten)} / {len(runs)}",
-        "time": f"{r['seconds']:.1f} s" if "seconds" in r else t("memory_race.stored_short"),
+        "time": f"{r['seconds']:.1f} s" if source == "live" else t("memory_race.stored_short"),
     })
-    where = (t("memory_race.source.live", seconds=f"{r.get('seconds', 0):.1f}") if source == "live"
-             else t("memory_race.source.stored", file=memory_race.preset_name(v.task, v.T)))
-    st.caption(f"{where} {settings} {t('memory_race.cells')}")
+    where = (t("memory_race.source.live", seconds=f"{r.get('seconds', 0):.1f}", live=live_budget) if source == "live"
+             else t("memory_race.source.stored", file=memory_race.preset_name(v.task, v.T),
+                    time=duration(r["seconds"], t)))
+    st.caption(f"{where} {recipes(r, t, names)} {t('memory_race.cells')}")
 
-grad = pd.concat([pd.DataFrame({"step": np.arange(len(run["first_step_grad"])), "norm": run["first_step_grad"],
+
+grad = pd.concat([pd.DataFrame({"step": np.arange(len(run["first_step_grad"])), "norm": state_grad(run),
                                 "series": names[k]}) for k, run in runs.items()], ignore_index=True)
 board = pd.DataFrame({"cell": [names[k] for k in runs], "ratio": [
     (run["final"] if run["final"] is not None else np.inf) / baseline for run in runs.values()]})
@@ -191,9 +234,13 @@ with c:
                                                 for run in runs.values()]
     st.dataframe(table, hide_index=True, width="stretch")
 with d:
-    st.caption(t("memory_race.table.caption", threshold=ui.fmt_num(threshold), baseline=ui.fmt_num(baseline)))
+    st.caption(t("memory_race.table.caption", threshold=ui.fmt_num(threshold), baseline=ui.fmt_num(baseline),
+                 test=r["test_size"], every=r["eval_every"]))
+    irnn = runs.get("irnn")
+    if irnn is not None and irnn["beat_at"] is None and irnn["final"] is not None:
+        st.caption(irnn_note(irnn, baseline, t))
 
 ui.explain(ctx, math=MATH, code=CODE)
 ui.download_csv(ctx, pd.concat([loss.assign(quantity="test_mse").rename(columns={"mse": "value"}),
-                                grad.assign(quantity="norm_dL_dh0").rename(columns={"norm": "value"})],
+                                grad.assign(quantity="norm_dL_ds0").rename(columns={"norm": "value"})],
                                ignore_index=True).rename(columns={"series": "cell"}))

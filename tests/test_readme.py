@@ -17,3 +17,9 @@ def test_ci_runs_the_readme_test_command():
     test_cmd = next(c for c in commands if "pytest" in c)
     assert test_cmd in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert any("streamlit run streamlit_app.py" in c for c in commands)
+
+
+def test_the_memory_race_table_is_the_stored_results():
+    from core.scenarios.memory_race import table
+
+    assert table(ROOT / "ui" / "data" / "memory_race") in README

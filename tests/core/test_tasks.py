@@ -8,11 +8,11 @@ from core.tasks import (
     TASKS,
     Task,
     adding_problem,
-    remember_first,
+    remember_marked,
 )
 
 
-@pytest.mark.parametrize("make, size", [(adding_problem, 2), (remember_first, 1)])
+@pytest.mark.parametrize("make, size", [(adding_problem, 2), (remember_marked, 2)])
 def test_shapes_and_determinism(make, size):
     xs, ys = make(T=13, batch=5, seed=3)
     assert xs.shape == (13, 5, size) and ys.shape == (5, 1)
@@ -56,11 +56,23 @@ def test_adding_constant_one_scores_one_sixth():
     assert ADDING_BASELINE_MSE == pytest.approx(1 / 6)
 
 
-def test_remember_first_mean_scores_one_third():
-    xs, ys = remember_first(20, batch=200_000, seed=0)
-    np.testing.assert_array_equal(ys[:, 0], xs[0, :, 0])
-    assert (xs[1:] == 0).all()
-    assert (np.abs(ys) <= 1).all()
+@pytest.mark.parametrize("T", [1, 2, 7, 100])
+def test_remember_marks_one_value_and_asks_for_it(T):
+    xs, ys = remember_marked(T, batch=500, seed=2)
+    values, markers = xs[..., 0], xs[..., 1]
+    assert ((values >= -1) & (values <= 1)).all()
+    np.testing.assert_array_equal(markers.sum(axis=0), 1.0)          # exactly one marker per sequence
+    np.testing.assert_array_equal(ys[:, 0], (values * markers).sum(axis=0))
+
+
+def test_remember_markers_cover_every_step_and_distractors_vary():
+    xs, _ = remember_marked(10, batch=5000, seed=1)
+    assert (xs[..., 1].sum(axis=1) > 0).all()    # every position gets marked sometimes
+    assert (xs[..., 0].std(axis=1) > 0.5).all()  # the unmarked steps carry values too (distractors)
+
+
+def test_remember_mean_scores_one_third():
+    _, ys = remember_marked(20, batch=200_000, seed=0)
     sampling_check((ys[:, 0] - 0.0) ** 2, REMEMBER_BASELINE_MSE)
     assert REMEMBER_BASELINE_MSE == pytest.approx(1 / 3)
 
@@ -79,4 +91,4 @@ def test_too_short():
     with pytest.raises(ValueError):
         adding_problem(1, 3, 0)
     with pytest.raises(ValueError):
-        remember_first(0, 3, 0)
+        remember_marked(0, 3, 0)

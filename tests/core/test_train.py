@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+from core.lstm import LSTM
 from core.tasks import TASKS
 from core.train import CONTESTANTS, loss_and_grads, make_model, train
 
@@ -36,6 +37,11 @@ def test_make_model_inits():
     assert np.array_equal(m.params["weight_hh"], np.eye(4)) and m.nonlinearity == "relu"
     lstm = make_model("lstm", 2, 4)
     assert np.allclose(lstm.params["bias_ih"][4:8] + lstm.params["bias_hh"][4:8], 1.0)
+    lstm0 = make_model("lstm0", 2, 4)                        # PyTorch's default: every bias in +-1/sqrt(H)
+    default = LSTM(2, 4, seed=0)
+    for k, v in default.params.items():
+        np.testing.assert_array_equal(lstm0.params[k], v)
+    assert np.all(np.abs(lstm0.params["bias_ih"][4:8] + lstm0.params["bias_hh"][4:8]) <= 1.0)
     with pytest.raises(ValueError):
         make_model("transformer", 2, 4)
 
@@ -55,3 +61,33 @@ def test_gru_learns_short_adding_problem():
     h = train("gru", "adding", T=10, hidden_size=16, steps=150, batch=32, lr=1e-2, seed=0)
     assert h.test_loss[-1] < 0.5 * TASKS["adding"].baseline_mse
     assert h.diverged_at is None and all(np.isfinite(h.first_step_grad))
+
+
+def test_a_shorter_run_repeats_the_start_of_a_longer_one():
+    """The batches of step k do not depend on the number of steps: the page's live race and the determinism
+    test of the stored races rely on it."""
+    short = train("lstm", "remember", T=9, hidden_size=5, steps=4, batch=3, seed=2, eval_every=2).as_arrays()
+    long = train("lstm", "remember", T=9, hidden_size=5, steps=11, batch=3, seed=2, eval_every=2).as_arrays()
+    for k in ("loss", "grad_norm", "first_step_grad", "first_step_grad_c"):
+        np.testing.assert_array_equal(short[k], long[k][:4])
+    np.testing.assert_array_equal(short["eval_step"], [0, 2, 3])     # every 2 steps and the last one
+    np.testing.assert_array_equal(short["test_loss"][:2], long["test_loss"][:2])
+
+
+@pytest.mark.parametrize("kind", CONTESTANTS)
+def test_the_gradient_reaching_the_initial_state_is_recorded(kind):
+    """||dL/dh_0|| for every cell, and for the LSTMs (state (h, c)) also ||dL/dc_0||, both from backward."""
+    spec = TASKS["adding"]
+    h = train(kind, "adding", T=7, hidden_size=4, steps=1, batch=3, seed=5)
+    rng = np.random.default_rng(5)
+    model = make_model(kind, spec.input_size, 4, seed=int(rng.integers(2**31)))
+    head = {"W_out": rng.uniform(-0.5, 0.5, size=(1, 4)), "b_out": np.zeros(1)}
+    rng.integers(2**31)                                          # the test batch's seed
+    xs, ys = spec.make(7, 3, int(rng.integers(2**31, size=1)[0]))
+    _, grads, _ = loss_and_grads(model, head, xs, ys)
+    assert h.first_step_grad == [pytest.approx(np.linalg.norm(grads["h0"]), rel=1e-12)]
+    if kind.startswith("lstm"):
+        assert h.first_step_grad_c == [pytest.approx(np.linalg.norm(grads["c0"]), rel=1e-12)]
+        assert h.first_step_grad_c[0] > 0
+    else:
+        assert h.first_step_grad_c == []
