@@ -46,7 +46,8 @@ def function_panel(lang: str, projector: bool, _ctx: ui.PageContext):
                                   "series": t(f"relu_vs_tanh.series.{k}")})
                     for k, pair in functions.items() for j, vals in zip(("f", "df"), pair, strict=True)],
                    ignore_index=True)
-    return charts.function_grid(fn, text=_ctx.chart_text, projector=projector, title=t("relu_vs_tanh.chart.fn"))
+    return charts.function_grid(fn, text=_ctx.chart_text, projector=projector, title=t("relu_vs_tanh.chart.fn"),
+                                columns=4, width=200 if projector else 215, height=150)
 
 
 @ui.chart_cache
@@ -81,7 +82,7 @@ with right:
         f"grad_{k}": ui.fmt_pow10(curves[k]["log_norm"][-1]) for k in ("tanh", "relu", "irnn")
     } | {"h_irnn": ui.fmt_pow10(float(np.max(curves["irnn"]["log_h"])))})
 
-a, b, c = st.columns([1.2, 1, 1.2], gap="medium")
+a, b = st.columns([1.3, 1], gap="medium")
 with a:
     hn = charts.series_frame(r["t"], {names[k]: c["log_h"] for k, c in curves.items()}, x="distance", y="log10")
     ui.show_chart(charts.gradient_curves(hn, zones=None, text=ct, projector=ctx.projector, height=290,
@@ -90,10 +91,9 @@ with a:
 with b:
     fp = pd.concat([pd.DataFrame({"value": curves[k]["fprime"], "series": names[k]})
                     for k in ("tanh", "sigmoid", "relu")], ignore_index=True)
-    ui.show_chart(charts.histogram(fp, domain=(0.0, 1.0), text=ct, projector=ctx.projector, height=290,
-                                   title=t("relu_vs_tanh.chart.fprime")))
-with c:
-    ui.show_chart(function_panel(ctx.lang, ctx.projector, ctx))
+    ui.show_chart(charts.histogram(fp, domain=(0.0, 1.0), facet=False, text=ct, projector=ctx.projector,
+                                   height=290, title=t("relu_vs_tanh.chart.fprime")))
+ui.show_chart(function_panel(ctx.lang, ctx.projector, ctx))  # four panels side by side: a row of its own
 
 ui.explain(ctx, math=[*EQUATIONS[:3], ("relu_vs_tanh.math.relu", r"\frac{\partial h_T}{\partial h_k} = "
                                        r"\prod_{t=k+1}^{T}\operatorname{diag}\big(\mathbb{1}[a_t>0]\big)\,W_{hh}")],

@@ -77,8 +77,6 @@ def family_curves(x: Sequence[float] | np.ndarray, curves: Mapping[str, np.ndarr
         family's extent, at most ``LIMIT`` decades either way
     """
     s = sizes(projector)
-    if projector:                                            # larger text and legend: keep the plot itself tall
-        height = int(height * 1.3)
     refs = dict(refs or {})
     series = {**dict(curves), **refs}
     F = scrub.size

@@ -127,8 +127,6 @@ def family_paths(z: np.ndarray, *, x_values: Sequence[float], y_values: Sequence
     notes : F one-line texts written above the plot for each member
     """
     s = sizes(projector)
-    if projector:                                       # larger text and legend: keep the plot itself tall
-        height = int(height * 1.3)
     xv, yv = np.asarray(x_values, dtype=float), np.asarray(y_values, dtype=float)
     packed = paths if isinstance(paths, pd.DataFrame) else pack_paths(paths)
     if len(packed) and int(packed["i"].max()) >= scrub.size:

@@ -128,8 +128,6 @@ def replay_runs(panels: Sequence[Panel], *, scrub: ScrubParam, log_y: bool = Tru
     height : of the whole chart
     """
     s = sizes(projector)
-    if projector:                                       # larger text and legend: keep the plot itself tall
-        height = int(height * 1.3)
     names = list(dict.fromkeys([name for p in panels for name in (*p.curves, *p.refs)])) or ["-"]
     color = n("series", None, scale=color_scale(names), sort=names)
     pad = int(np.sqrt(s["flag"]) / 2) + 3               # a dot or triangle on the plot's edge stays inside it

@@ -26,6 +26,9 @@ LINE_WIDTH_PX = 1400  # widest a line chart gets (projector, full width): lines 
 HEATMAP_CELLS = 1100
 
 
+PROJECTOR_TALLER = 1.3  # charts are this much taller in projector mode (text and legends take more of them)
+
+
 def sizes(projector: bool) -> dict[str, float]:
     """Font sizes (px), stroke widths and point sizes for the two display modes."""
     if projector:
@@ -41,13 +44,17 @@ def color_scale(domain: list[str]) -> dict:
 
 
 def finish(chart: alt.TopLevelMixin, projector: bool, title: str | None = None) -> alt.TopLevelMixin:
-    """Apply fonts, widths and contrast (and an optional title) to a finished chart, in place.
+    """Apply fonts, widths and contrast (and an optional title) to a finished chart, in place; in projector mode a
+    chart with a fixed height gets ``PROJECTOR_TALLER`` times it.
 
     The config is assigned as one dict: chained ``configure_*`` calls would deep-copy the chart each time.
     """
     s = sizes(projector)
     if title:
         chart.title = title
+    height = chart._kwds.get("height", alt.Undefined)
+    if projector and isinstance(height, int):    # larger text and legends: keep the plot itself as tall as before
+        chart.height = int(height * PROJECTOR_TALLER)
     # Canvas, not SVG: redrawing after a slider move then costs no DOM updates (measured: ~140 ms less
     # per key press on the vanilla-RNN page). Streamlit reads the renderer from ``usermeta.embedOptions``.
     chart.usermeta = {"embedOptions": {"renderer": "canvas"}}
