@@ -7,14 +7,16 @@ code below repeats the single code's arithmetic with a leading (F, ...) axis.
 
     grid(0.1, 2.0, 0.05)                            # the slider's values, exactly as the URL spells them
     L = chain_log10_norms_family(jac, F, T, S)      # (F, T+1): chain_log10_norms for every member
+    m, tr = bias_family(lstm, 1, grid(-4, 6, 0.25), xs)   # F LSTMs differing in the forget bias, one pass
 """
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 
 import numpy as np
 
-from .chains import _BLOCK, _MAXIT, _SMALL, _TOL
+from .chains import _BLOCK, _MAXIT, _SMALL, _TOL, memory_horizon
 
 
 def grid(lo: float, hi: float, step: float) -> np.ndarray:
@@ -42,66 +44,75 @@ def _spectral_family(M: np.ndarray, U: np.ndarray) -> tuple[np.ndarray, np.ndarr
     U (F, m, p), as ``chains._spectral`` does for one matrix; members that do not settle within
     ``_MAXIT`` steps get the exact value. Returns (sigma (F,), U_next).
 
-    Every member takes every iteration (thin products, (F, m, p)): cheaper than copying the unsettled ones out.
+    After the first two iterations most members have settled: the rest iterate on their own (the small
+    eigh and QR calls cost per matrix, so a settled member should not keep paying for them).
     """
     F = M.shape[0]
-    sigma, prev, step = np.zeros(F), np.full(F, -1.0), np.full(F, np.inf)
-    todo = np.ones(F, dtype=bool)
-    MT = M.transpose(0, 2, 1)
+    sigma, U = np.zeros(F), U.copy()
+    act, Ma, Ua = np.arange(F), M, U                         # the members still iterating
+    prev, step = np.full(F, -1.0), np.full(F, np.inf)
     for it in range(_MAXIT):
-        B = MT @ U                                           # (F, n, p)
+        B = Ma.transpose(0, 2, 1) @ Ua                       # (A, n, p)
         w, Y = np.linalg.eigh(B.transpose(0, 2, 1) @ B)      # Rayleigh-Ritz on each small block
         s = np.sqrt(np.maximum(w[:, -1], 0.0))
         change = np.abs(s - prev)
         done = change <= _TOL * s
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            rate = change / step if it >= 2 else np.zeros(F)
+            rate = change / step if it >= 2 else np.zeros(len(act))
             stuck = ~done & ((rate >= 1.0) | (change * rate ** (_MAXIT - it) > _TOL * s))
-        sigma = np.where(todo, s, sigma)
-        if (stuck & todo).any():                             # clustered spectrum: exact value
-            sigma[stuck & todo] = _exact_top(M[stuck & todo])
-        todo &= ~(done | stuck)
-        if not todo.any():
+        sigma[act] = s
+        if stuck.any():                                      # clustered spectrum: exact value
+            sigma[act[stuck]] = _exact_top(Ma[stuck])
+        go = ~(done | stuck)
+        if not go.any():
             break
+        if not go.all():
+            act, Ma, B, Y, s, change = act[go], Ma[go], B[go], Y[go], s[go], change[go]
         prev, step = s, change
-        U = np.where(todo[:, None, None], np.linalg.qr(M @ (B @ Y[:, :, ::-1]))[0], U)
-    if todo.any():
-        sigma[todo] = _exact_top(M[todo])
+        Ua = np.linalg.qr(Ma @ (B @ Y[:, :, ::-1]))[0]
+        U[act] = Ua
+    else:
+        sigma[act] = _exact_top(Ma)
     return sigma, U
 
 
 def chain_log10_norms_family(jac: Callable[[int], np.ndarray], F: int, T: int, S: int, ord=2, rows=None,
-                             cols=None) -> np.ndarray:
+                             cols=None, blocks=None) -> np.ndarray:
     """:func:`core.chains.chain_log10_norms` for F chains at once.
 
     Parameters
     ----------
     jac : k -> (F, S, S), every member's J[k] = ds_{k+1}/ds_k (asked for k = T-1 down to 0, once each, so
-        a family never holds all T Jacobians: (F, T, S, S) would not fit in memory for long runs)
+        a family never holds all T Jacobians: (F, T, S, S) would not fit in memory for long runs). Anything
+        that ``R @`` accepts will do, e.g. ``core.lstm.BlockJacobian``.
     F, T, S : members, steps, state size
     ord, rows, cols : as in ``chain_log10_norms``
+    blocks : optional sequence of (rows, cols) pairs, instead of ``rows``, ``cols``: the norms of several
+        blocks of the same products from one sweep (e.g. an LSTM's whole state and its c block)
 
     Returns
     -------
     (F, T+1) array, row f = ``chain_log10_norms`` of member f's Jacobians (-inf once a product is exactly
-    zero, never NaN).
+    zero, never NaN); with ``blocks``, (len(blocks), F, T+1), one such array per block.
     """
     if ord not in (2, "fro"):
         raise ValueError("ord must be 2 or 'fro'")
     idx = np.arange(S)
-    r_idx = idx if rows is None else idx[rows]
-    c_idx = idx if cols is None else idx[cols]
-    R = np.broadcast_to(np.eye(S)[r_idx], (F, len(r_idx), S)).copy()
-    exact = ord == "fro" or min(len(r_idx), len(c_idx)) <= _SMALL
-    L = np.full((F, T + 1), -np.inf)
-    first = np.linalg.norm(np.eye(S)[np.ix_(r_idx, c_idx)], "fro" if ord == "fro" else 2)
-    L[:, T] = _log10(np.full(F, first))
+    pairs = [(idx if r is None else idx[r], idx if c is None else idx[c])
+             for r, c in ([(rows, cols)] if blocks is None else blocks)]
+    r_idx = pairs[0][0] if len(pairs) == 1 else np.unique(np.concatenate([r for r, _ in pairs]))
+    R = np.broadcast_to(np.eye(S)[r_idx], (F, len(r_idx), S)).copy()   # only the rows some block needs
+    picks = [(None if np.array_equal(r, r_idx) else np.searchsorted(r_idx, r),
+              None if np.array_equal(c, idx) else c) for r, c in pairs]     # each block inside R
+    exact = [ord == "fro" or min(len(r), len(c)) <= _SMALL for r, c in pairs]
+    L = np.full((len(pairs), F, T + 1), -np.inf)
+    U = []
+    for b, (r, c) in enumerate(pairs):
+        L[b, :, T] = _log10(np.full(F, np.linalg.norm(np.eye(S)[np.ix_(r, c)], "fro" if ord == "fro" else 2)))
+        U0 = None if exact[b] else np.linalg.qr(np.random.default_rng(0).normal(size=(len(r), min(_BLOCK, len(r)))))[0]
+        U.append(None if U0 is None else np.broadcast_to(U0, (F, *U0.shape)).copy())
     log_scale = np.zeros(F)
     alive = np.ones(F, dtype=bool)                           # products not yet exactly zero
-    U = None
-    if not exact:
-        U0 = np.linalg.qr(np.random.default_rng(0).normal(size=(len(r_idx), min(_BLOCK, len(r_idx)))))[0]
-        U = np.broadcast_to(U0, (F, *U0.shape)).copy()
     for k in range(T - 1, -1, -1):
         R = R @ jac(k)                                       # R_k = R_{k+1} J[k], every member
         s = np.maximum(R.max(axis=(1, 2)), -R.min(axis=(1, 2)))   # max |R| without a temporary
@@ -113,12 +124,43 @@ def chain_log10_norms_family(jac: Callable[[int], np.ndarray], F: int, T: int, S
         s = np.where(alive, s, 1.0)
         R /= s[:, None, None]                                # keep R at unit scale ...
         log_scale += np.log10(s)                             # ... and its size in the log
-        M = R if cols is None else R[:, :, c_idx]
-        if ord == "fro":
-            value = np.linalg.norm(M, axis=(1, 2))
-        elif exact:
-            value = _exact_top(M)
-        else:
-            value, U = _spectral_family(M, U)
-        L[:, k] = np.where(alive, log_scale + _log10(value), -np.inf)
-    return L
+        for b, (ri, ci) in enumerate(picks):
+            M = R if ri is None else R[:, ri]
+            M = M if ci is None else M[:, :, ci]
+            if ord == "fro":
+                value = np.linalg.norm(M, axis=(1, 2))
+            elif exact[b]:
+                value = _exact_top(M)
+            else:
+                value, U[b] = _spectral_family(M, U[b])
+            L[b, :, k] = np.where(alive, log_scale + _log10(value), -np.inf)
+    return L[0] if blocks is None else L
+
+
+def bias_family(model, gate: int, values, xs: np.ndarray):
+    """Run F models that differ only in gate ``gate``'s total bias on the same inputs, in one batched pass.
+
+    ``model`` (RNN, LSTM or GRU) holds that gate's bias in ``bias_ih`` with ``bias_hh``'s block zero, as the
+    scenarios set it; member f gets ``values[f]`` there. ``bias_ih`` is stacked to (F, G*H) on a shallow copy
+    of the model, so NumPy broadcasting in forward's input projection (x_t W_ih^T + bias_ih) gives each
+    member its own bias while every other line of ``forward`` is the single model's; ``xs`` (T, I) is fed
+    to every member as a (T, F, I) broadcast view.
+
+    Returns
+    -------
+    (family model, batched Trace (T, F, ...)): sequence f of the trace is member f's run, so
+    ``family_model.batch_state_jacobian(trace, k)`` gives every member's J[k].
+    """
+    values = np.asarray(values, dtype=np.float64)
+    H = model.hidden_size
+    bias = np.repeat(model.params["bias_ih"][None], len(values), axis=0)
+    bias[:, gate * H:(gate + 1) * H] = values[:, None]     # = set_gate_bias(member, gate, values[f])
+    fam = copy.copy(model)
+    fam.params = {**model.params, "bias_ih": bias}
+    xs = np.asarray(xs, dtype=np.float64)
+    return fam, fam.forward(np.broadcast_to(xs[:, None, :], (xs.shape[0], len(values), xs.shape[1])))
+
+
+def horizons(L: np.ndarray) -> np.ndarray:
+    """``memory_horizon`` of every row of L (F, T+1) by distance; NaN where there is none within T."""
+    return np.array([np.nan if (h := memory_horizon(row[::-1])) is None else h for row in L], dtype=float)

@@ -1,7 +1,9 @@
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.family import grid
 from core.scenarios import gru_update_gate
 from core.scenarios.common import inputs
 from tests.core.helpers import jacobian_fd
@@ -98,3 +100,28 @@ def test_no_nan_or_overflow_over_the_slider_ranges(ub, rb, ws, hidden, T, scale,
 
 def test_heaviest_corner_stays_finite():
     no_nan_or_posinf(gru_update_gate.run(4.0, -4.0, 3.0, 128, 300, 3.0, seed=0))
+
+
+FAMILY_CASES = [  # (reset_bias, weight_scale, hidden, T, input_scale, seed, leaky)
+    (0.0, 1.0, 32, 100, 1.0, 0, None), (-4.0, 2.0, 12, 60, 0.3, 4, None), (2.0, 0.0, 8, 40, 2.0, 9, None),
+    (0.0, 1.0, 16, 50, 1.0, 2, 0.9), (-1.0, 2.5, 20, 80, 3.0, 11, 0.3),
+]
+
+
+@pytest.mark.parametrize("rb, ws, H, T, scale, seed, leaky", FAMILY_CASES)
+def test_family_members_equal_single_runs(rb, ws, H, T, scale, seed, leaky):
+    """The page's main chart holds the family over PyTorch's b_z; each member must be what run() computes."""
+    b = grid(-4.0, 4.0, 0.25)
+    fam = gru_update_gate.family(b, rb, ws, H, T, scale, seed, leaky=leaky)
+    assert set(fam["curves"]) == {"gru_full", "gru_direct", "vanilla_rnn", "lstm"}
+    for f in (0, 5, 12, 16, 17, 27, 32):
+        r = gru_update_gate.run(b[f], rb, ws, H, T, scale, seed, leaky=leaky)
+        for key, L in r["curves"].items():
+            assert fam["curves"][key].shape == (len(b), T + 1)
+            np.testing.assert_allclose(fam["curves"][key][f], L, atol=1e-9, rtol=0, err_msg=f"{key} at b_z={b[f]}")
+            h = fam["horizons"][key][f]
+            assert (r["horizons"][key] is None and np.isnan(h)) or h == r["horizons"][key], key
+        assert fam["mean_z"][f] == pytest.approx(r["mean_z"], abs=1e-14)
+    if leaky is not None:                                      # the update-gate bias is unused: all members equal
+        for L in fam["curves"].values():
+            assert np.array_equal(L, np.repeat(L[:1], len(b), axis=0))
