@@ -263,17 +263,17 @@ TABLE.update({
 TABLE.update({
     'gru_update_gate.conv': 'Convention shown',
     'gru_update_gate.conv.help': "Only the presentation changes, not the network: PyTorch's update gate z_t is the "
-    "share of the old state kept, CS224n's u_t = 1 − z_t the share replaced. Labels, equations and the heat map follow "
-    "this choice.",
+    "share of the old state kept, CS224n's u_t = 1 − z_t the share replaced. Labels, equations, the heat map and the "
+    "slider in the chart (b_u = −b_z) follow this choice.",
     'gru_update_gate.conv.pytorch': 'z = share kept',
     'gru_update_gate.conv.cs224n': 'u = 1 − z = share replaced',
     'gru_update_gate.b_z': 'Update-gate bias b_z',
     'gru_update_gate.b_z.help': "Total bias b_iz + b_hz of PyTorch's update gate z_t, the share of h_{t−1} kept. "
     "Without input and recurrence z_t = σ(b_z): +3 → 0.95 keeps the old state, −3 → 0.05 replaces it.",
-    'gru_update_gate.cs224n.b_z': "Update-gate bias (PyTorch's b_z)",
-    'gru_update_gate.cs224n.b_z.help': "The slider is PyTorch's z-bias in both conventions, so links stay valid. "
-    "CS224n's gate u_t = 1 − z_t has the opposite bias b_u = −b_z: a **positive** value here means a **small** u "
-    "(little is replaced, long memory); a negative value means u ≈ 1 (the state is rewritten at every step).",
+    'gru_update_gate.cs224n.b_z': 'Update-gate bias b_u = −b_z',
+    'gru_update_gate.cs224n.b_z.help': "CS224n's gate u_t = 1 − z_t, the share of the state replaced, has the opposite "
+    "bias b_u = −b_z: +3 → u ≈ 0.95 rewrites the state at every step, −3 → u ≈ 0.05 keeps it (long memory). Links and "
+    "presets store PyTorch's b_z, so a link shows the same network in both conventions.",
     'gru_update_gate.b_r': 'Reset-gate bias b_r',
     'gru_update_gate.b_r.help': 'Total bias of the reset gate r_t, which scales W_hn h_{t−1} + b_hn inside the '
     'candidate n_t. −4 closes it (r ≈ 0.02): the candidate then ignores the past.',
@@ -358,6 +358,9 @@ TABLE.update({
     "  safe default, especially for very long dependencies or plenty of data; try the GRU when speed or size matters.",
     'gru_update_gate.chart.reset.caption': "Δn_t = n_t − n_t(r = 1): the candidate minus the one the same step would compute with the reset gate fully open. Red: the reset gate raised a unit's candidate; blue: lowered it.",
     'gru_update_gate.axis.mean': 'mean',
+    'gru_update_gate.note': 'GRU ‖∂h_T/∂h_0‖ = {grad}  ·  horizon: GRU {gru}, direct {direct}, LSTM {lstm} steps',
+    'gru_update_gate.pytorch.note.leaky': 'leaky unit: b_z has no effect  ·  GRU ‖∂h_T/∂h_0‖ = {grad}  ·  horizon {gru} steps',
+    'gru_update_gate.cs224n.note.leaky': 'leaky unit: b_u has no effect  ·  GRU ‖∂h_T/∂h_0‖ = {grad}  ·  horizon {gru} steps',
 })
 
 # --- page 5 (gradient_clipping) ---------------------------------------------------------------------------------

@@ -248,16 +248,16 @@ TABLE.update({
 TABLE.update({
     'gru_update_gate.conv': '显示的约定',
     'gru_update_gate.conv.help': '只改变呈现方式，不改变网络：PyTorch 的更新门 z_t 表示保留旧状态的比例，'
-    'CS224n 的 u_t = 1 − z_t 表示被替换的比例。标签、公式和热力图都随这个选择变化。',
+    'CS224n 的 u_t = 1 − z_t 表示被替换的比例。标签、公式、热力图和图中的滑块（b_u = −b_z）都随这个选择变化。',
     'gru_update_gate.conv.pytorch': 'z = 保留的比例',
     'gru_update_gate.conv.cs224n': 'u = 1 − z = 替换的比例',
     'gru_update_gate.b_z': '更新门偏置 b_z',
     'gru_update_gate.b_z.help': 'PyTorch 更新门 z_t（保留 h_{t−1} 的比例）的总偏置 b_iz + b_hz。'
     '没有输入和循环项时 z_t = σ(b_z)：+3 → 0.95，保留旧状态；−3 → 0.05，替换旧状态。',
-    'gru_update_gate.cs224n.b_z': '更新门偏置（PyTorch 的 b_z）',
-    'gru_update_gate.cs224n.b_z.help': '在两种约定下，这个滑块都是 PyTorch 的 z 偏置，所以链接始终有效。'
-    'CS224n 的门 u_t = 1 − z_t 的偏置正好相反：b_u = −b_z。这里取**正**值意味着 u **小**'
-    '（替换得少，记忆长）；取负值意味着 u ≈ 1（每一步都重写状态）。',
+    'gru_update_gate.cs224n.b_z': '更新门偏置 b_u = −b_z',
+    'gru_update_gate.cs224n.b_z.help': 'CS224n 的门 u_t = 1 − z_t 表示被替换的状态比例，它的偏置正好相反：b_u = −b_z。'
+    '+3 → u ≈ 0.95，每一步都重写状态；−3 → u ≈ 0.05，保留旧状态（记忆长）。链接和预设里存的是 PyTorch 的 b_z，'
+    '所以同一个链接在两种约定下显示的是同一个网络。',
     'gru_update_gate.b_r': '重置门偏置 b_r',
     'gru_update_gate.b_r.help': '重置门 r_t 的总偏置；r_t 在候选状态 n_t 中缩放 W_hn h_{t−1} + b_hn。'
     '取 −4 时重置门关闭（r ≈ 0.02）：候选状态不再理会过去。',
@@ -331,6 +331,9 @@ TABLE.update({
     '  更在意速度或模型大小时，可以试试 GRU。',
     'gru_update_gate.chart.reset.caption': 'Δn_t = n_t − n_t(r = 1)：候选状态减去重置门完全打开时同一步会算出的候选状态。红色表示重置门让该单元的候选值变大，蓝色表示变小。',
     'gru_update_gate.axis.mean': '均值',
+    'gru_update_gate.note': 'GRU ‖∂h_T/∂h_0‖ = {grad}  ·  记忆长度：GRU {gru} 步，直接通路 {direct} 步，LSTM {lstm} 步',
+    'gru_update_gate.pytorch.note.leaky': '渗漏单元：b_z 不起作用  ·  GRU ‖∂h_T/∂h_0‖ = {grad}  ·  记忆长度 {gru} 步',
+    'gru_update_gate.cs224n.note.leaky': '渗漏单元：b_u 不起作用  ·  GRU ‖∂h_T/∂h_0‖ = {grad}  ·  记忆长度 {gru} 步',
 })
 
 # --- page 5 (gradient_clipping) ---------------------------------------------------------------------------------
