@@ -68,7 +68,8 @@ with right:
         d, {names[k]: fam["curves"][k] for k in CURVES}, scrub=ui.scrub_param(ctx, BF),
         refs=None if v.no_forget else {t("lstm_forget_gate.series.sigmoid_bf"): fam["sigmoid_bf"]},
         notes=notes, marker=fam["horizons"]["cell_path"], marker_label=t("lstm_forget_gate.metric.horizon_cell"),
-        text=ct, projector=ctx.projector, height=330, y_title=t("lstm_forget_gate.axis.grad")), ctx=ctx, scrub=BF)
+        text=ct, projector=ctx.projector, height=400 if ctx.projector else 330,   # projector: room for big fonts
+        y_title=t("lstm_forget_gate.axis.grad")), ctx=ctx, scrub=BF)
     ui.metric_row(ctx, {
         "mean_f": ui.fmt_num(r["mean_f"]),
         "sigmoid_bf_T": ui.fmt_pow10(r["sigmoid_bf_T"]),

@@ -110,7 +110,8 @@ with right:
     ui.show_chart(charts.family_curves(
         d, {names[k]: BZ.shown_order(fam["curves"][k]) for k in CURVES}, scrub=ui.scrub_param(ctx, BZ),
         notes=BZ.shown_order(notes), marker=BZ.shown_order(fam["horizons"]["gru_full"]),
-        marker_label=t(f"{PAGE}.metric.horizon_gru"), text=ct, projector=ctx.projector, height=330),
+        marker_label=t(f"{PAGE}.metric.horizon_gru"), text=ct, projector=ctx.projector,
+        height=400 if ctx.projector else 330),
         ctx=ctx, scrub=BZ)
     ui.metric_row(ctx, {
         f"mean_{'z' if conv == 'pytorch' else 'u'}": ui.fmt_num(float(gate.mean())),

@@ -10,6 +10,7 @@ overflow/underflow, as on every other chart.
 """
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 
 import altair as alt
@@ -20,12 +21,22 @@ from ui.charts.clamp import EXACT, OVERFLOW, UNDERFLOW, auto_domain
 from ui.charts.lines import window_layers, zone_layers
 from ui.charts.scrub import ScrubParam, js, pack, unpack_transforms
 from ui.charts.text import ENGLISH, ChartText
-from ui.charts.theme import HOVER_ROWS, OVERFLOW_SHAPE, UNDERFLOW_SHAPE, color_scale, finish, sizes
+from ui.charts.theme import (
+    EXPLODE_TEXT,
+    HOVER_ROWS,
+    OVERFLOW_SHAPE,
+    UNDERFLOW_SHAPE,
+    VANISH_TEXT,
+    color_scale,
+    finish,
+    sizes,
+)
 from ui.charts.vl import FREE, chart, extent_layer, layer, n, q, tip
 
 VIEW = "family_lines"  # name of the layer the scrub's selection lives in
 NOTE_GAP = 8  # px between the member's numbers and the top of the plot
 LIMIT = 60.0  # log10 axes of a family span at most ±60 decades: the interesting part stays readable
+PLOT_WIDTH = 640  # px: a main chart's plot is about this wide on a 1280 px screen (zone labels are placed by it)
 
 
 def _hover_columns(n_points: int, n_series: int) -> np.ndarray:
@@ -112,11 +123,16 @@ def family_curves(x: Sequence[float] | np.ndarray, curves: Mapping[str, np.ndarr
                tip("norm_text", text.norm), tip("status_text", text.status)]
     points = chart(None, {"type": "point", "filled": True, "opacity": 0, "size": s["point"] * 2},
                    {"x": x_enc, "y": y_enc, "color": color, "tooltip": tooltip})
-    layers = zone_layers(zones, lo, hi, text, s) + window_layers(window, (x_lo, x_hi), text, s)
-    layers += [
-        layer(line, flags, data=lines, transform=unpack),
-        layer(points, data=hover, transform=unpack + tips),
-    ]
+    layers = zone_layers(zones, lo, hi, text, s, labels=False) + window_layers(window, (x_lo, x_hi), text, s)
+    layers.append(layer(line, flags, data=lines, transform=unpack))
+    spots = _zone_label_spots(x, series, (x_lo, x_hi), (lo, hi), zones, text, s, height, len(names), marker,
+                              marker_label, window, notes is not None)
+    if spots is not None:                                     # on top of the lines, under the hover points
+        layers.append(chart(spots, {"type": "text", "align": "center", "baseline": "middle", "fontSize": s["label"],
+                                    "fontWeight": "bold"},
+                            {"x": q("x"), "y": q("y"), "text": n("zone"), "fill": n("ink", scale=None)},
+                            transform=[scrub.member_filter()]))
+    layers.append(layer(points, data=hover, transform=unpack + tips))
     layers += _note_layers(scrub, notes, marker, marker_label, x_enc, s)
     layers.append(extent_layer(x=(x_enc, (x_lo, x_hi)), y=(y_enc, (lo, hi))))  # the ranges live in the data
     out = finish(layer(*layers, height=height), projector, title)
@@ -150,3 +166,77 @@ def _note_layers(scrub: ScrubParam, notes: Sequence[str] | None, marker: np.ndar
                   {"x": x_enc, "y": {"value": "height"}, "text": n("label")}, transform=flt),
         ]
     return out
+
+
+
+
+def _text_px(text: str, size: float) -> float:
+    """Rough width in px of a bold label (CJK characters are square, Latin ones about 0.62 em)."""
+    return sum(size if ord(ch) > 0x2E80 else 0.62 * size for ch in text) + 6
+
+
+def _zone_label_spots(x: np.ndarray, series: Mapping[str, np.ndarray], x_range: tuple[float, float],
+                      y_range: tuple[float, float], zones: tuple[float, float] | None, text: ChartText, s: dict,
+                      height: int, n_series: int, marker: np.ndarray | None, marker_label: str,
+                      window: int | None, has_notes: bool) -> pd.DataFrame | None:
+    """Where each member's zone labels go: rows (i, zone, ink, x, y), the label's centre in data units.
+
+    Candidates: the band's right end, centre and left end, in its middle (the right end is the place on other
+    charts), at its outer edge and next to its threshold. A member takes the first candidate (right-middle, the
+    edges, then the middle elsewhere) that none of its lines (nor its
+    marker's label, nor the window's label) runs through; the next member keeps the same spot while it stays
+    free, so the label moves only when a line comes. No free spot: the one crossed by the fewest lines. Sizes in
+    px are estimated from the fonts and a typical plot size.
+    """
+    if not zones:
+        return None
+    (x_lo, x_hi), (lo, hi) = x_range, y_range
+    size = s["label"]
+    # px around the plot (notes, axis, legend of 4 columns), measured in Chromium at 1280 px: 230 normal, 268 projector
+    chrome = (s["title"] * 1.6 + 8 if has_notes else 0) + 120 + 2.6 * size + np.ceil(n_series / 4) * (size + 10)
+    ux, uy = (x_hi - x_lo) / PLOT_WIDTH, (hi - lo) / max(60.0, height + 30 - chrome)   # data units per px
+    Y = np.clip(np.stack([np.asarray(v, dtype=float) for v in series.values()], axis=1), lo, hi)   # (F, S, N)
+    F, x = Y.shape[0], np.asarray(x, dtype=float)
+    m = np.full(F, np.nan) if marker is None or not marker_label else np.asarray(marker, dtype=float)
+    along = lo + (_text_px(marker_label, size) + 4) * uy          # a marker's label runs up its rule from the bottom
+
+    def crossings(x0: float, x1: float, y0: float, y1: float) -> np.ndarray:
+        """(F,) lines (and labels) of each member inside the box (a segment crossing it counts)."""
+        i0 = max(int(np.searchsorted(x, x0, side="right")) - 1, 0)
+        i1 = min(int(np.searchsorted(x, x1, side="left")), len(x) - 1)
+        seg = Y[:, :, i0:i1 + 1]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)               # an all-NaN stretch: no line there
+            top, bottom = np.nanmax(seg, axis=2), np.nanmin(seg, axis=2)
+        n_hit = ((top >= y0) & (bottom <= y1)).sum(axis=1)
+        n_hit += (m + 4 * ux >= x0) & (m - (size + 4) * ux <= x1) & (along >= y0)
+        if window is not None:
+            wx = min(max(float(window), x_lo), x_hi) + 4 * ux
+            n_hit += int(wx <= x1 and wx + _text_px(text.window, size) * ux >= x0 and hi - (size + 10) * uy <= y1)
+        return n_hit
+
+    rows = []
+    h, pad = size * 1.3, 6
+    for zone, ink, a, b in ((text.vanishing, VANISH_TEXT, lo, min(zones[0], hi)),
+                            (text.exploding, EXPLODE_TEXT, max(zones[1], lo), hi)):
+        if not b > a:
+            continue
+        half_w, half_h = _text_px(zone, size) / 2 * ux, h / 2 * uy
+        xs = {"right": x_hi - (pad + 2) * ux - half_w, "left": x_lo + pad * ux + half_w, "centre": (x_lo + x_hi) / 2}
+        ys = {"mid": (a + b) / 2}
+        if b - a >= 2 * (half_h + pad * uy):                      # room for the edges inside the band
+            low, high = a + pad * uy + half_h, b - pad * uy - half_h
+            ys.update({"outer": low, "inner": high} if zone == text.vanishing else {"outer": high, "inner": low})
+        spots = [(xs[hx], ys[vy]) for vy in ("mid", "outer", "inner") for hx in ("right", "centre", "left")
+                 if vy in ys]
+        spots = spots[:1] + sorted(spots[1:], key=lambda p: p[1] == ys["mid"])   # mid-band elsewhere comes last
+        hits = np.stack([crossings(cx - half_w, cx + half_w, cy - half_h, cy + half_h) for cx, cy in spots], axis=1)
+        at = None
+        for f in range(F):
+            if at is None or hits[f, at] > 0:                     # keep the spot while it is free
+                at = int(np.argmin(hits[f]))                      # the first free one in order, else the least crossed
+            rows.append((f, zone, ink, *spots[at]))
+    if not rows:
+        return None
+    df = pd.DataFrame(rows, columns=["i", "zone", "ink", "x", "y"])
+    return df.astype({"i": np.uint16})

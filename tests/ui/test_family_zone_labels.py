@@ -1,0 +1,56 @@
+"""Zone labels of the family chart (ui/charts/family.py) sit where the member's lines do not run, and the chart's
+spec does not depend on where that is (the spots are data)."""
+import json
+
+import numpy as np
+
+from ui.charts.family import _text_px, _zone_label_spots, family_curves
+from ui.charts.lines import zone_layers
+from ui.charts.scrub import ScrubParam
+from ui.charts.text import ENGLISH
+from ui.charts.theme import sizes
+
+
+def fan(F=9, N=101):
+    """Straight lines from 0 down to -5 .. -45 (member f), and one down to -10 in every member."""
+    d = np.arange(N, dtype=float)
+    slopes = np.linspace(-0.05, -0.45, F)
+    return d, {"a": slopes[:, None] * d, "b": np.tile(-0.1 * d, (F, 1))}
+
+
+def test_every_member_gets_a_label_no_line_of_its_own_runs_through():
+    d, series = fan()
+    s = sizes(True)
+    spots = _zone_label_spots(d, series, (0, 100), (-60, 8), (-3, 3), ENGLISH, s, 400, 2, None, "", None, True)
+    assert set(spots["i"]) == set(range(9)) and len(spots) == 18
+    ux, uy = 100 / 640, 68 / (430 - (s["title"] * 1.6 + 8 + 120 + 2.6 * s["label"] + s["label"] + 10))
+    for _, row in spots[spots["zone"] == ENGLISH.vanishing].iterrows():
+        half_w, half_h = _text_px(ENGLISH.vanishing, s["label"]) / 2 * ux, s["label"] * 0.65 * uy
+        cols = (d >= row.x - half_w - 1) & (d <= row.x + half_w + 1)
+        for vals in series.values():
+            line = vals[int(row.i), cols]
+            assert line.max() < row.y - half_h or line.min() > row.y + half_h, (row.i, row.x, row.y)
+    # the members whose lines leave the right end of the band's middle free keep the usual place; the others move
+    vanishing = spots[spots["zone"] == ENGLISH.vanishing]
+    usual = vanishing["y"] == (-60 + -3) / 2
+    assert usual.iloc[0] and not usual.all()
+
+
+def test_the_spec_is_the_same_wherever_the_labels_go():
+    from ui.charts.render import to_streamlit
+
+    d, series = fan()
+    scrub = ScrubParam("b", 0.0, 8.0, 1.0, 4.0, "b")
+    specs = []
+    for scale in (1.0, 0.2):
+        chart = family_curves(d, {k: v * scale for k, v in series.items()}, scrub=scrub, zones=(-3, 3),
+                              y_domain=(-60, 8), notes=[str(i) for i in range(9)], projector=True, height=400)
+        spec = to_streamlit(chart)
+        specs.append(json.dumps({k: v for k, v in spec.items() if k != "datasets"}, sort_keys=True))
+    assert specs[0] == specs[1]
+
+
+def test_zone_layers_can_leave_the_labels_to_the_caller():
+    s = sizes(False)
+    assert len(zone_layers((-3, 3), -60, 8, ENGLISH, s)) == 2
+    assert len(zone_layers((-3, 3), -60, 8, ENGLISH, s, labels=False)) == 1
