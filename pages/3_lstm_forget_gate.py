@@ -35,7 +35,7 @@ def compute(b_f, b_i, w_scale, H, T, x_scale, seed, no_forget):
     return lstm_forget_gate.run(b_f, b_i, w_scale, H, T, x_scale, seed, no_forget_gate=no_forget)
 
 
-@ui.cached
+@ui.cached(max_entries=64)
 def family(b_i, w_scale, H, T, x_scale, seed, no_forget):
     """The main curves for every b_f of the slider (what the chart shows while the slider moves)."""
     return lstm_forget_gate.family(BF.values, b_i, w_scale, H, T, x_scale, seed, no_forget_gate=no_forget)
@@ -50,7 +50,8 @@ with left:
     v = panel.render()
     panel.share()
 r = compute(**v)
-fam = family(v.b_i, v.w_scale, v.H, v.T, v.x_scale, v.seed, v.no_forget)
+with right, st.spinner(t("lstm_forget_gate.computing")):      # shown only if it takes more than 0.5 s
+    fam = family(v.b_i, v.w_scale, v.H, v.T, v.x_scale, v.seed, v.no_forget)
 d, steps = r["distance"], np.arange(1, v.T + 1)
 names = {k: t(f"lstm_forget_gate.series.{k}") for k in CURVES}
 note = "lstm_forget_gate.note.no_forget" if v.no_forget else "lstm_forget_gate.note"

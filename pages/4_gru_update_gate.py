@@ -72,7 +72,7 @@ def compute(b_z, b_r, w_scale, H, T, x_scale, seed, leak):
     return gru_update_gate.run(b_z, b_r, w_scale, H, T, x_scale, seed, leaky=leak if leak > 0 else None)
 
 
-@ui.cached
+@ui.cached(max_entries=64)
 def family(b_r, w_scale, H, T, x_scale, seed, leak):
     """The main curves for every b_z of the slider (what the chart shows while the slider moves)."""
     return gru_update_gate.family(BZ.values, b_r, w_scale, H, T, x_scale, seed, leaky=leak if leak > 0 else None)
@@ -95,7 +95,8 @@ def tc(key: str, **fmt) -> str:
 
 
 r = compute(v.b_z, v.b_r, v.w_scale, v.H, v.T, v.x_scale, v.seed, v.leak)
-fam = family(v.b_r, v.w_scale, v.H, v.T, v.x_scale, v.seed, v.leak)
+with right, st.spinner(t(f"{PAGE}.computing")):              # shown only if it takes more than 0.5 s
+    fam = family(v.b_r, v.w_scale, v.H, v.T, v.x_scale, v.seed, v.leak)
 d, steps = r["distance"], np.arange(1, v.T + 1)
 names = {k: tc("series.direct") if k == "gru_direct" else t(f"{PAGE}.series.{k}") for k in CURVES}
 gate = r["z"] if conv == "pytorch" else 1.0 - r["z"]

@@ -257,6 +257,7 @@ TABLE.update({
     'lstm_forget_gate.axis.f': 'forget gate f_t',
     'lstm_forget_gate.note': '‖∏ f_t‖ over T steps = {grad}  ·  horizon: cell path {cell}, full state {state} steps',
     'lstm_forget_gate.note.no_forget': '1997 LSTM (f = 1): b_f has no effect  ·  full state ‖∂s_T/∂s_0‖ = {full}',
+    'lstm_forget_gate.computing': 'Computing the curves for every b_f on the slider…',
 })
 
 # --- page 4 (gru_update_gate) ---
@@ -361,6 +362,7 @@ TABLE.update({
     'gru_update_gate.note': 'GRU ‖∂h_T/∂h_0‖ = {grad}  ·  horizon: GRU {gru}, direct {direct}, LSTM {lstm} steps',
     'gru_update_gate.pytorch.note.leaky': 'leaky unit: b_z has no effect  ·  GRU ‖∂h_T/∂h_0‖ = {grad}  ·  horizon {gru} steps',
     'gru_update_gate.cs224n.note.leaky': 'leaky unit: b_u has no effect  ·  GRU ‖∂h_T/∂h_0‖ = {grad}  ·  horizon {gru} steps',
+    'gru_update_gate.computing': 'Computing the curves for every b_z on the slider…',
 })
 
 # --- page 5 (gradient_clipping) ---------------------------------------------------------------------------------

@@ -242,6 +242,7 @@ TABLE.update({
     'lstm_forget_gate.axis.f': '遗忘门 f_t',
     'lstm_forget_gate.note': 'T 步之前的 ‖∏ f_t‖ = {grad}  ·  记忆长度：细胞通路 {cell} 步，完整状态 {state} 步',
     'lstm_forget_gate.note.no_forget': '1997 年的 LSTM（f = 1）：b_f 不起作用  ·  完整状态 ‖∂s_T/∂s_0‖ = {full}',
+    'lstm_forget_gate.computing': '正在为滑块上的每个 b_f 计算曲线…',
 })
 
 # --- page 4 (gru_update_gate) ---
@@ -334,6 +335,7 @@ TABLE.update({
     'gru_update_gate.note': 'GRU ‖∂h_T/∂h_0‖ = {grad}  ·  记忆长度：GRU {gru} 步，直接通路 {direct} 步，LSTM {lstm} 步',
     'gru_update_gate.pytorch.note.leaky': '渗漏单元：b_z 不起作用  ·  GRU ‖∂h_T/∂h_0‖ = {grad}  ·  记忆长度 {gru} 步',
     'gru_update_gate.cs224n.note.leaky': '渗漏单元：b_u 不起作用  ·  GRU ‖∂h_T/∂h_0‖ = {grad}  ·  记忆长度 {gru} 步',
+    'gru_update_gate.computing': '正在为滑块上的每个 b_z 计算曲线…',
 })
 
 # --- page 5 (gradient_clipping) ---------------------------------------------------------------------------------
