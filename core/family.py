@@ -16,9 +16,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .chains import _BLOCK, _MAXIT, _TOL, memory_horizon
+from .chains import _MAXIT, _TOL, memory_horizon
 
 _SMALL = 48  # batched, exact norms (one eigvalsh per member) beat the power iteration up to here (chains: 16)
+_ITERATIONS = 2 * _MAXIT  # a block of two settles more slowly than chains' block of 8, but each step is cheap
 
 
 def grid(lo: float, hi: float, step: float) -> np.ndarray:
@@ -41,27 +42,43 @@ def _exact_top(M: np.ndarray) -> np.ndarray:
     return np.sqrt(np.maximum(np.linalg.eigvalsh(grams)[:, -1], 0.0))
 
 
-def _spectral_family(M: np.ndarray, U: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Largest singular value of every M[f] (F, m, n) by block power iteration on M M^T warm-started from
-    U (F, m, p), as ``chains._spectral`` does for one matrix; members that do not settle within
-    ``_MAXIT`` steps get the exact value. Returns (sigma (F,), U_next).
+def _orthonormal2(Z: np.ndarray) -> np.ndarray:
+    """An orthonormal basis of the two columns of every Z[a] (A, m, 2): Gram-Schmidt, the second column twice."""
+    q1 = Z[:, :, 0] / np.maximum(np.linalg.norm(Z[:, :, 0], axis=1), 1e-300)[:, None]
+    z2 = Z[:, :, 1]
+    for _ in range(2):
+        z2 = z2 - np.einsum("am,am->a", q1, z2)[:, None] * q1
+    return np.stack([q1, z2 / np.maximum(np.linalg.norm(z2, axis=1), 1e-300)[:, None]], axis=2)
 
-    After the first two iterations most members have settled: the rest iterate on their own (the small
-    eigh and QR calls cost per matrix, so a settled member should not keep paying for them).
+
+def _top_ritz2(B: np.ndarray) -> np.ndarray:
+    """Largest eigenvalue of every B[a]^T B[a] for B (A, n, 2), in closed form."""
+    b0, b1 = B[:, :, 0], B[:, :, 1]
+    a, c, b = (np.einsum("an,an->a", u, v) for u, v in ((b0, b0), (b1, b1), (b0, b1)))
+    return 0.5 * (a + c) + np.hypot(0.5 * (a - c), b)
+
+
+def _spectral_family(M: np.ndarray, U: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Largest singular value of every M[f] (F, m, n) by subspace iteration on M M^T with a block of two,
+    warm-started from U (F, m, 2), as ``chains._spectral`` does for one matrix (there with a block of 8);
+    members that do not settle within ``_ITERATIONS`` steps get the exact value. Returns (sigma (F,), U_next).
+
+    A block of two needs no LAPACK call (the 2 x 2 Rayleigh-Ritz and the orthonormalisation are closed
+    forms), whose fixed cost per small matrix dominated here. After the first two iterations most members
+    have settled: the rest iterate on their own.
     """
     F = M.shape[0]
     sigma, U = np.zeros(F), U.copy()
     act, Ma, Ua = np.arange(F), M, U                         # the members still iterating
     prev, step = np.full(F, -1.0), np.full(F, np.inf)
-    for it in range(_MAXIT):
-        B = Ma.transpose(0, 2, 1) @ Ua                       # (A, n, p)
-        w, Y = np.linalg.eigh(B.transpose(0, 2, 1) @ B)      # Rayleigh-Ritz on each small block
-        s = np.sqrt(np.maximum(w[:, -1], 0.0))
+    for it in range(_ITERATIONS):
+        B = Ma.transpose(0, 2, 1) @ Ua                       # (A, n, 2)
+        s = np.sqrt(np.maximum(_top_ritz2(B), 0.0))          # Rayleigh-Ritz value on each block
         change = np.abs(s - prev)
         done = change <= _TOL * s
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             rate = change / step if it >= 2 else np.zeros(len(act))
-            stuck = ~done & ((rate >= 1.0) | (change * rate ** (_MAXIT - it) > _TOL * s))
+            stuck = ~done & ((rate >= 1.0) | (change * rate ** (_ITERATIONS - it) > _TOL * s))
         sigma[act] = s
         if stuck.any():                                      # clustered spectrum: exact value
             sigma[act[stuck]] = _exact_top(Ma[stuck])
@@ -69,9 +86,9 @@ def _spectral_family(M: np.ndarray, U: np.ndarray) -> tuple[np.ndarray, np.ndarr
         if not go.any():
             break
         if not go.all():
-            act, Ma, B, Y, s, change = act[go], Ma[go], B[go], Y[go], s[go], change[go]
+            act, Ma, B, s, change = act[go], Ma[go], B[go], s[go], change[go]
         prev, step = s, change
-        Ua = np.linalg.qr(Ma @ (B @ Y[:, :, ::-1]))[0]
+        Ua = _orthonormal2(Ma @ B)                           # one step of subspace iteration on M M^T
         U[act] = Ua
     else:
         sigma[act] = _exact_top(Ma)
@@ -111,7 +128,7 @@ def chain_log10_norms_family(jac: Callable[[int], np.ndarray], F: int, T: int, S
     U = []
     for b, (r, c) in enumerate(pairs):
         L[b, :, T] = _log10(np.full(F, np.linalg.norm(np.eye(S)[np.ix_(r, c)], "fro" if ord == "fro" else 2)))
-        U0 = None if exact[b] else np.linalg.qr(np.random.default_rng(0).normal(size=(len(r), min(_BLOCK, len(r)))))[0]
+        U0 = None if exact[b] else np.linalg.qr(np.random.default_rng(0).normal(size=(len(r), 2)))[0]
         U.append(None if U0 is None else np.broadcast_to(U0, (F, *U0.shape)).copy())
     log_scale = np.zeros(F)
     alive = np.ones(F, dtype=bool)                           # products not yet exactly zero
