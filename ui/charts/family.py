@@ -10,14 +10,16 @@ overflow/underflow, as on every other chart.
 """
 from __future__ import annotations
 
+import hashlib
 import warnings
-from collections.abc import Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from ui.charts.clamp import EXACT, OVERFLOW, UNDERFLOW, auto_domain
+from ui.charts.clamp import EXACT, OVERFLOW, UNDERFLOW, auto_domain, clamp, fmt_pow10s, fmt_values, status_texts
 from ui.charts.lines import window_layers, zone_layers
 from ui.charts.scrub import ScrubParam, js, pack, unpack_transforms
 from ui.charts.text import ENGLISH, ChartText
@@ -46,6 +48,58 @@ def _hover_columns(n_points: int, n_series: int) -> np.ndarray:
     if n_points <= per_series:
         return np.arange(n_points)
     return np.unique(np.linspace(0, n_points - 1, per_series).round().astype(int))
+
+
+_RECENT: OrderedDict[str, pd.DataFrame] = OrderedDict()
+RECENT = 8  # packed families kept (a page draws the same family on every run until another control changes it)
+
+
+def _recent(key: tuple, build: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """``build()``, or the frame it gave for the same ``key`` (arrays by content) among the last ``RECENT``: packing
+    and formatting a family costs tens of ms, and the next run (after a release) draws the same one. The frames
+    are shared: callers never modify them."""
+    h = hashlib.sha1()
+    for part in key:
+        h.update(np.ascontiguousarray(part).tobytes() if isinstance(part, np.ndarray) else repr(part).encode())
+    digest = h.hexdigest()
+    if digest in _RECENT:
+        _RECENT.move_to_end(digest)
+        return _RECENT[digest]
+    out = _RECENT[digest] = build()
+    while len(_RECENT) > RECENT:
+        _RECENT.popitem(last=False)
+    return out
+
+
+TIP_FIELDS = ("log10_text", "norm_text", "status_text")
+TIP_SEP = "|"  # between the tooltip texts of a packed row (numbers use ",")
+
+
+def _hover_rows(x: np.ndarray, series: Mapping[str, np.ndarray], kinds: dict[str, str], cols: np.ndarray, lo: float,
+                hi: float, text: ChartText) -> pd.DataFrame:
+    """The hover points of every member, packed (``ui.charts.scrub.pack``): x, y (clamped to the axes) and the
+    tooltip texts, formatted here as every other chart's tooltips are (``ui.charts.clamp``), so that no
+    expression runs per point in the browser while the slider moves (they cost ~0.1 ms a point there)."""
+    sub = {k: np.asarray(v, dtype=float)[:, cols] for k, v in series.items()}
+    rows = pack(x[cols], {k: np.where(np.isnan(v), np.nan, clamp(v, lo, hi)[0]) for k, v in sub.items()}, kinds)
+    texts: dict[str, list[str]] = {f: [] for f in TIP_FIELDS}
+    for v in sub.values():                                    # pack's order: series by series, members in order
+        status = clamp(v, lo, hi)[1]
+        columns = [a.reshape(v.shape) for a in (fmt_values(v), fmt_pow10s(v.ravel()), status_texts(status, text))]
+        for f in range(v.shape[0]):
+            keep = ~np.isnan(v[f])
+            for field, col in zip(TIP_FIELDS, columns, strict=True):
+                texts[field].append(TIP_SEP.join(col[f][keep]))
+    return rows.rename(columns={"v": "y"}).assign(**texts)
+
+
+def _hover_unpack(scrub: ScrubParam) -> list[dict]:
+    """The slider's member of the hover rows, one datum per point (x and y as numbers, the texts as they are)."""
+    fields = ("x", "y", *TIP_FIELDS)
+    return [scrub.member_filter(),
+            *({"calculate": f"split(datum.{f}, {js(TIP_SEP if f in TIP_FIELDS else ',')})", "as": f} for f in fields),
+            {"flatten": list(fields)},
+            *({"calculate": f"toNumber(datum.{f})", "as": f} for f in ("x", "y"))]
 
 
 def _clamp_transforms(lo: float, hi: float) -> list[dict]:
@@ -94,10 +148,10 @@ def family_curves(x: Sequence[float] | np.ndarray, curves: Mapping[str, np.ndarr
     lo, hi = y_domain or auto_domain(every, include=zone_pts + (0.0,), limit=(-LIMIT, LIMIT))
     x_lo, x_hi = float(x.min()), max(float(x.max()), float(x.min()) + 1)
     kinds = {name: "ref" for name in refs}
-    lines = _with_range(pack(x, series, kinds), lo, hi)
-    cols = _hover_columns(len(x), len(series))
-    hover = _with_range(pack(x[cols], {k: np.asarray(v, dtype=float)[:, cols] for k, v in series.items()}, kinds),
-                        lo, hi)
+    key = (x, *series.values(), tuple(series), tuple(kinds), lo, hi, text)      # the same family on every run
+    lines = _recent(("lines", *key), lambda: _with_range(pack(x, series, kinds), lo, hi))
+    hover = _recent(("hover", *key), lambda: _hover_rows(x, series, kinds, _hover_columns(len(x), len(series)), lo,
+                                                         hi, text))
 
     xt, yt = x_title or text.distance, y_title or text.log10_grad
     names = list(series)
@@ -112,13 +166,6 @@ def family_curves(x: Sequence[float] | np.ndarray, curves: Mapping[str, np.ndarr
     flags = chart(None, {"type": "point", "filled": True, "opacity": 1, "size": s["flag"], "stroke": "black",
                          "strokeWidth": 1}, {"x": x_enc, "y": y_enc, "color": color, "shape": shape},
                   where=f"datum.status != {js(EXACT)}")
-    tips = [
-        {"calculate": f"format(datum.v, {js('.4~g')})", "as": "log10_text"},
-        {"calculate": f"isFinite(datum.v) ? (abs(datum.v) < 300 ? format(pow(10, datum.v), {js('.3~e')}) : "
-                      f"'10^' + format(datum.v, {js('.1f')})) : (datum.v > 0 ? 'inf' : '0')", "as": "norm_text"},
-        {"calculate": f"datum.status == {js(OVERFLOW)} ? {js(text.overflow)} : datum.status == {js(UNDERFLOW)} ? "
-                      f"{js(text.underflow)} : {js(text.exact)}", "as": "status_text"},
-    ]
     tooltip = [tip("series", text.series), tip("x", xt, "quantitative"), tip("log10_text", text.log10),
                tip("norm_text", text.norm), tip("status_text", text.status)]
     points = chart(None, {"type": "point", "filled": True, "opacity": 0, "size": s["point"] * 2},
@@ -132,7 +179,7 @@ def family_curves(x: Sequence[float] | np.ndarray, curves: Mapping[str, np.ndarr
                                     "fontWeight": "bold"},
                             {"x": q("x"), "y": q("y"), "text": n("zone"), "fill": n("ink", scale=None)},
                             transform=[scrub.member_filter()]))
-    layers.append(layer(points, data=hover, transform=unpack + tips))
+    layers.append(layer(points, data=hover, transform=_hover_unpack(scrub)))
     layers += _note_layers(scrub, notes, marker, marker_label, x_enc, s)
     layers.append(extent_layer(x=(x_enc, (x_lo, x_hi)), y=(y_enc, (lo, hi))))  # the ranges live in the data
     out = finish(layer(*layers, height=height), projector, title)

@@ -1,5 +1,6 @@
-"""Zone labels of the family chart (ui/charts/family.py) sit where the member's lines do not run, and the chart's
-spec does not depend on where that is (the spots are data)."""
+"""The family chart's layers (ui/charts/family.py): zone labels sit where the member's lines do not run, and the
+chart's spec does not depend on where that is (the spots are data); the hover points carry their tooltip texts,
+formatted in Python as on every other chart."""
 import json
 
 import numpy as np
@@ -54,3 +55,36 @@ def test_zone_layers_can_leave_the_labels_to_the_caller():
     s = sizes(False)
     assert len(zone_layers((-3, 3), -60, 8, ENGLISH, s)) == 2
     assert len(zone_layers((-3, 3), -60, 8, ENGLISH, s, labels=False)) == 1
+
+
+def test_hover_points_carry_formatted_tooltips_for_every_member():
+    from ui.charts.clamp import fmt_pow10s, fmt_values
+    from ui.charts.family import TIP_SEP, _hover_rows
+
+    x = np.arange(6.0)
+    L = np.array([[0, -1.5, -3, -70, -np.inf, -500.25], [0, 2, 4, 8, 16, np.inf]])
+    rows = _hover_rows(x, {"g": L}, {}, np.arange(6), -60.0, 10.0, ENGLISH)
+    assert list(rows["i"]) == [0, 1] and "v" not in rows
+    for f in range(2):
+        r = rows.iloc[f]
+        assert r["log10_text"].split(TIP_SEP) == list(fmt_values(L[f]))
+        assert r["norm_text"].split(TIP_SEP) == list(fmt_pow10s(L[f]))
+        np.testing.assert_allclose(np.array(r["y"].split(","), dtype=float), np.clip(L[f], -60, 10))
+    status = rows.iloc[0]["status_text"].split(TIP_SEP)
+    assert status[:3] == [ENGLISH.exact] * 3 and status[3:] == [ENGLISH.underflow] * 3
+    assert rows.iloc[1]["status_text"].split(TIP_SEP)[-2:] == [ENGLISH.overflow] * 2
+    assert rows.iloc[0]["norm_text"].split(TIP_SEP)[5] == "5.62e-501"
+
+
+def test_a_family_drawn_again_reuses_its_packed_rows():
+    import ui.charts.family as fm
+
+    calls = []
+    a = np.arange(12.0).reshape(3, 4)
+    first = fm._recent(("t", a, 1.0), lambda: calls.append(1) or object())
+    assert fm._recent(("t", a.copy(), 1.0), lambda: calls.append(1) or object()) is first and calls == [1]
+    assert fm._recent(("t", a + 1, 1.0), lambda: calls.append(1) or object()) is not first
+    assert fm._recent(("t", a, 2.0), lambda: calls.append(1) or object()) is not first and len(calls) == 3
+    for k in range(fm.RECENT):
+        fm._recent(("fill", k), object)
+    assert len(fm._RECENT) == fm.RECENT
