@@ -230,10 +230,10 @@ def _zone_label_spots(x: np.ndarray, series: Mapping[str, np.ndarray], x_range: 
 
     Candidates: the band's right end, centre and left end, in its middle (the right end is the place on other
     charts), at its outer edge and next to its threshold. A member takes the first candidate (right-middle, the
-    edges, then the middle elsewhere) that none of its lines (nor its
-    marker's label, nor the window's label) runs through; the next member keeps the same spot while it stays
-    free, so the label moves only when a line comes. No free spot: the one crossed by the fewest lines. Sizes in
-    px are estimated from the fonts and a typical plot size.
+    edges, then the middle elsewhere) that none of its lines (nor their overflow triangles, its marker's label or
+    the window's label) runs through; the next member keeps the same spot while it stays free, so the label moves
+    only when a line comes. No free spot: the one crossed by the fewest. Sizes in px are estimated from the fonts
+    and a typical plot size.
     """
     if not zones:
         return None
@@ -242,7 +242,11 @@ def _zone_label_spots(x: np.ndarray, series: Mapping[str, np.ndarray], x_range: 
     # px around the plot (notes, axis, legend of 4 columns), measured in Chromium at 1280 px: 230 normal, 268 projector
     chrome = (s["title"] * 1.6 + 8 if has_notes else 0) + 120 + 2.6 * size + np.ceil(n_series / 4) * (size + 10)
     ux, uy = (x_hi - x_lo) / PLOT_WIDTH, (hi - lo) / max(60.0, height + 30 - chrome)   # data units per px
-    Y = np.clip(np.stack([np.asarray(v, dtype=float) for v in series.values()], axis=1), lo, hi)   # (F, S, N)
+    raw = np.stack([np.asarray(v, dtype=float) for v in series.values()], axis=1)                   # (F, S, N)
+    Y = np.clip(raw, lo, hi)
+    flag = (np.sqrt(s["flag"]) / 2 + 2) * uy                   # an off-range point's triangle reaches this far in
+    Y_top = np.where(raw < lo, lo + flag, Y)                    # the extent of each point's mark
+    Y_bottom = np.where(raw > hi, hi - flag, Y)
     F, x = Y.shape[0], np.asarray(x, dtype=float)
     m = np.full(F, np.nan) if marker is None or not marker_label else np.asarray(marker, dtype=float)
     along = lo + (_text_px(marker_label, size) + 4) * uy          # a marker's label runs up its rule from the bottom
@@ -251,10 +255,9 @@ def _zone_label_spots(x: np.ndarray, series: Mapping[str, np.ndarray], x_range: 
         """(F,) lines (and labels) of each member inside the box (a segment crossing it counts)."""
         i0 = max(int(np.searchsorted(x, x0, side="right")) - 1, 0)
         i1 = min(int(np.searchsorted(x, x1, side="left")), len(x) - 1)
-        seg = Y[:, :, i0:i1 + 1]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)               # an all-NaN stretch: no line there
-            top, bottom = np.nanmax(seg, axis=2), np.nanmin(seg, axis=2)
+            top, bottom = np.nanmax(Y_top[:, :, i0:i1 + 1], axis=2), np.nanmin(Y_bottom[:, :, i0:i1 + 1], axis=2)
         n_hit = ((top >= y0) & (bottom <= y1)).sum(axis=1)
         n_hit += (m + 4 * ux >= x0) & (m - (size + 4) * ux <= x1) & (along >= y0)
         if window is not None:
