@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl
 from tests.apptest_utils import page_controls, run_page, scrub_chart
 from tests.bench.latency import HEAVY, settle
 from tests.browser_utils import browser, serve
+from tests.e2e.test_scrub_browser import DRAG
 from ui.registry import ROOT
 from ui.scrub import Scrub
 
@@ -31,33 +32,6 @@ FAMILIES = {
     "gru_update_gate": lambda v, g: __import__("core.scenarios.gru_update_gate", fromlist=["x"]).family(
         g, v["b_r"], v["w_scale"], v["H"], v["T"], v["x_scale"], v["seed"], leaky=v["leak"] or None),
 }
-
-DRAG_TIMED = """async (input, values) => {
-  const app = document.querySelector("[data-testid='stApp']");
-  const src = input.closest('[data-testid=stVegaLiteChart]').querySelector('canvas');
-  const c = document.createElement('canvas'); c.width = 96; c.height = 48;
-  const g = c.getContext('2d');
-  const sig = () => { g.drawImage(src, 0, 0, 96, 48); const d = g.getImageData(0, 0, 96, 48).data;
-                      let h = 0; for (let i = 0; i < d.length; i++) h = (h * 31 + d[i]) | 0; return h; };
-  let runs = 0;
-  const seen = new MutationObserver(() => { if (app.getAttribute('data-test-script-state') === 'running') runs++; });
-  seen.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-  const out = [];
-  for (const v of values) {
-    await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));   // start on a quiet frame
-    const before = sig();
-    const t0 = performance.now();
-    input.value = v; input.dispatchEvent(new Event('input', {bubbles: true}));
-    const ms = await new Promise(done => {
-      const tick = () => { if (sig() !== before) done(performance.now() - t0);
-                           else if (performance.now() - t0 > 10000) done(-1); else requestAnimationFrame(tick); };
-      requestAnimationFrame(tick); });
-    out.push(ms);
-  }
-  seen.disconnect();
-  return {ms: out, runs};
-}"""
-
 
 def views(page: str) -> dict[str, dict[str, str]]:
     return {"defaults": {}, "heaviest": dict(parse_qsl(HEAVY.get(page, "")))}
@@ -103,12 +77,12 @@ def drag_ms(b, base: str, page: str, query: dict[str, str], steps: int) -> tuple
         p.goto(url)
         settle(p)
         box = p.locator(f".vega-bindings input[name='scrub_{scrub.key}']")
-        box.evaluate(DRAG_TIMED, walk[:3])                                 # warm up
-        got = box.evaluate(DRAG_TIMED, walk)
+        box.evaluate(DRAG, walk[:3])                                       # warm up
+        got = box.evaluate(DRAG, walk)
     finally:
         p.close()
-    ms = sorted(got["ms"])
-    return statistics.median(ms), ms[int(0.9 * (len(ms) - 1))], got["runs"]
+    ms = sorted(s["ms"] if s["painted"] else float("inf") for s in got)
+    return statistics.median(ms), ms[int(0.9 * (len(ms) - 1))], sum(s["runs"] for s in got)
 
 
 def main():

@@ -49,13 +49,14 @@ DRAG = """async (input, values) => {
   seen.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
   const out = [];
   for (const v of values) {
-    const before = sig(), runsBefore = runs;
+    const before = sig(), runsBefore = runs, t0 = performance.now();
     input.value = v; input.dispatchEvent(new Event('input', {bubbles: true}));
-    const painted = await new Promise(done => { const t0 = performance.now();
+    const painted = await new Promise(done => {
       const tick = () => { if (sig() !== before) done(true); else if (performance.now() - t0 > 10000) done(false);
                            else requestAnimationFrame(tick); };
       requestAnimationFrame(tick); });
-    out.push({painted, runs: runs - runsBefore, state: app.getAttribute('data-test-script-state')});
+    out.push({painted, ms: performance.now() - t0, runs: runs - runsBefore,
+              state: app.getAttribute('data-test-script-state')});
   }
   seen.disconnect();
   return out;

@@ -7,7 +7,7 @@ from core.family import grid
 from core.scenarios import gru_update_gate
 from core.scenarios.common import inputs
 from tests.core.helpers import jacobian_fd
-from tests.core.scenarios.test_lstm_forget_gate import log10_max_prod, no_nan_or_posinf
+from tests.core.scenarios.test_lstm_forget_gate import assert_family_is_the_runs, log10_max_prod, no_nan_or_posinf
 
 
 def test_direct_path_is_the_product_of_the_returned_update_gates():
@@ -114,14 +114,7 @@ def test_family_members_equal_single_runs(rb, ws, H, T, scale, seed, leaky):
     b = grid(-4.0, 4.0, 0.25)
     fam = gru_update_gate.family(b, rb, ws, H, T, scale, seed, leaky=leaky)
     assert set(fam["curves"]) == {"gru_full", "gru_direct", "vanilla_rnn", "lstm"}
-    for f in (0, 5, 12, 16, 17, 27, 32):
-        r = gru_update_gate.run(b[f], rb, ws, H, T, scale, seed, leaky=leaky)
-        for key, L in r["curves"].items():
-            assert fam["curves"][key].shape == (len(b), T + 1)
-            np.testing.assert_allclose(fam["curves"][key][f], L, atol=1e-9, rtol=0, err_msg=f"{key} at b_z={b[f]}")
-            h = fam["horizons"][key][f]
-            assert (r["horizons"][key] is None and np.isnan(h)) or h == r["horizons"][key], key
-        assert fam["mean_z"][f] == pytest.approx(r["mean_z"], abs=1e-14)
-    if leaky is not None:                                      # the update-gate bias is unused: all members equal
-        for L in fam["curves"].values():
-            assert np.array_equal(L, np.repeat(L[:1], len(b), axis=0))
+    assert fam["mean_z"].shape == (len(b),)
+    assert_family_is_the_runs(fam, lambda f: gru_update_gate.run(b[f], rb, ws, H, T, scale, seed, leaky=leaky),
+                              (0, 5, 12, 16, 17, 27, 32), unused=leaky is not None,
+                              extra=lambda f, r: np.testing.assert_allclose(fam["mean_z"][f], r["mean_z"], atol=1e-14))
