@@ -58,22 +58,21 @@ def test_zone_layers_can_leave_the_labels_to_the_caller():
 
 
 def test_hover_points_carry_formatted_tooltips_for_every_member():
-    from ui.charts.clamp import fmt_pow10s, fmt_values
+    from ui.charts.clamp import fmt_pow10s
     from ui.charts.family import TIP_SEP, _hover_rows
 
     x = np.arange(6.0)
     L = np.array([[0, -1.5, -3, -70, -np.inf, -500.25], [0, 2, 4, 8, 16, np.inf]])
     rows = _hover_rows(x, {"g": L}, {}, np.arange(6), -60.0, 10.0, ENGLISH)
-    assert list(rows["i"]) == [0, 1] and "v" not in rows
+    assert list(rows["i"]) == [0, 1] and set(rows["x"]) == {"0,1,2,3,4,5"}
+    assert rows.iloc[0]["log10_text"].split(TIP_SEP) == ["0", "-1.5", "-3", "-70", "-Infinity", "-500.2"]
+    assert rows.iloc[1]["log10_text"].split(TIP_SEP)[-1] == "Infinity"          # JavaScript's toNumber reads both
     for f in range(2):
-        r = rows.iloc[f]
-        assert r["log10_text"].split(TIP_SEP) == list(fmt_values(L[f]))
-        assert r["norm_text"].split(TIP_SEP) == list(fmt_pow10s(L[f]))
-        np.testing.assert_allclose(np.array(r["y"].split(","), dtype=float), np.clip(L[f], -60, 10))
-    status = rows.iloc[0]["status_text"].split(TIP_SEP)
-    assert status[:3] == [ENGLISH.exact] * 3 and status[3:] == [ENGLISH.underflow] * 3
-    assert rows.iloc[1]["status_text"].split(TIP_SEP)[-2:] == [ENGLISH.overflow] * 2
+        assert rows.iloc[f]["norm_text"].split(TIP_SEP) == list(fmt_pow10s(L[f]))
     assert rows.iloc[0]["norm_text"].split(TIP_SEP)[5] == "5.62e-501"
+    assert rows.iloc[0]["code"].split(TIP_SEP) == ["", "", "", "u", "u", "u"]
+    assert rows.iloc[1]["code"].split(TIP_SEP) == ["", "", "", "", "o", "o"]
+    assert (rows["lo"] == -60.0).all() and (rows["hi"] == 10.0).all()
 
 
 def test_a_family_drawn_again_reuses_its_packed_rows():
