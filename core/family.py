@@ -7,22 +7,19 @@ code below repeats the single code's arithmetic with a leading (F, ...) axis.
 
     grid(0.1, 2.0, 0.05)                            # the slider's values, exactly as the URL spells them
     L = chain_log10_norms_family(jac, F, T, S)      # (F, T+1): chain_log10_norms for every member
+    m, tr = bias_family(lstm, 1, grid(-4, 6, 0.25), xs)   # F LSTMs differing in the forget bias, one pass
 """
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 
 import numpy as np
 
-from .chains import _SMALL, _TOL
+from .chains import _MAXIT, _TOL, memory_horizon
 
-
-# When a member's power iteration settles too slowly (close top singular values), its exact value from the Gram
-# matrix is cheaper than more iterations: an eigvalsh of an m x m Gram costs ~50 us at m = 32 and ~2 ms at
-# m = 128, an iteration over the family ~0.3 ms. So small states give up early, large ones iterate longer.
-def _budget(m: int) -> tuple[int, float]:
-    """(power-iteration steps, slowest acceptable contraction per step) for m x m products."""
-    return (6, 0.15) if m <= 48 else (24, 0.6)
+_SMALL = 48  # batched, exact norms (one eigvalsh per member) beat the power iteration up to here (chains: 16)
+_ITERATIONS = 2 * _MAXIT  # a block of two settles more slowly than chains' block of 8, but each step is cheap
 
 
 def grid(lo: float, hi: float, step: float) -> np.ndarray:
@@ -45,102 +42,96 @@ def _exact_top(M: np.ndarray) -> np.ndarray:
     return np.sqrt(np.maximum(np.linalg.eigvalsh(grams)[:, -1], 0.0))
 
 
-def _orthonormal_pair(X: np.ndarray) -> np.ndarray:
-    """Gram-Schmidt on the two columns of every X[f] (F, m, 2), vectorised (no per-matrix LAPACK call)."""
-    a = X[:, :, 0] / np.maximum(np.linalg.norm(X[:, :, 0], axis=1, keepdims=True), 1e-300)
-    b = X[:, :, 1] - np.einsum("fm,fm->f", a, X[:, :, 1])[:, None] * a
-    b = b - np.einsum("fm,fm->f", a, b)[:, None] * a            # twice is enough (Kahan)
-    nb = np.linalg.norm(b, axis=1, keepdims=True)
-    return np.stack([a, np.where(nb > 1e-300, b / np.maximum(nb, 1e-300), 0.0)], axis=2)
+def _orthonormal2(Z: np.ndarray) -> np.ndarray:
+    """An orthonormal basis of the two columns of every Z[a] (A, m, 2): Gram-Schmidt, the second column twice."""
+    q1 = Z[:, :, 0] / np.maximum(np.linalg.norm(Z[:, :, 0], axis=1), 1e-300)[:, None]
+    z2 = Z[:, :, 1]
+    for _ in range(2):
+        z2 = z2 - np.einsum("am,am->a", q1, z2)[:, None] * q1
+    return np.stack([q1, z2 / np.maximum(np.linalg.norm(z2, axis=1), 1e-300)[:, None]], axis=2)
 
 
-def _top_ritz(G: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Largest eigenvalue and its unit eigenvector of every symmetric 2 x 2 G[f], in closed form."""
-    a, b, c = G[:, 0, 0], G[:, 0, 1], G[:, 1, 1]
-    half = 0.5 * (a - c)
-    lam = 0.5 * (a + c) + np.hypot(half, b)
-    # eigenvector (lam - c, b) when a >= c, else (b, lam - a): the larger first component avoids cancellation
-    y = np.where((half >= 0)[:, None], np.stack([lam - c, b], axis=1), np.stack([b, lam - a], axis=1))
-    n = np.linalg.norm(y, axis=1, keepdims=True)
-    y = np.where(n > 0, y / np.where(n > 0, n, 1.0), np.array([1.0, 0.0]))
-    return lam, y
+def _top_ritz2(B: np.ndarray) -> np.ndarray:
+    """Largest eigenvalue of every B[a]^T B[a] for B (A, n, 2), in closed form."""
+    b0, b1 = B[:, :, 0], B[:, :, 1]
+    a, c, b = (np.einsum("an,an->a", u, v) for u, v in ((b0, b0), (b1, b1), (b0, b1)))
+    return 0.5 * (a + c) + np.hypot(0.5 * (a - c), b)
 
 
-def _spectral_family(M: np.ndarray, U: np.ndarray, exact: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Largest singular value of every M[f] (F, m, n), to ``_TOL`` relative accuracy.
+def _spectral_family(M: np.ndarray, U: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Largest singular value of every M[f] (F, m, n) by subspace iteration on M M^T with a block of two,
+    warm-started from U (F, m, 2), as ``chains._spectral`` does for one matrix (there with a block of 8);
+    members that do not settle within ``_ITERATIONS`` steps get the exact value. Returns (sigma (F,), U_next).
 
-    Block power iteration on M M^T with a block of two vectors (so a pair of close singular values, common for
-    real matrices with complex eigenvalue pairs, does not slow it down), warm-started from the previous step's
-    block U (F, m, 2): consecutive products share their top left singular vectors, so it usually settles in two
-    or three cheap steps. Rayleigh-Ritz and orthonormalisation are done in closed form over the whole family.
-    The error is extrapolated from the observed contraction, as in ``chains._spectral``; members that settle
-    too slowly, and members flagged in ``exact``, get the exact value from their Gram matrix.
-
-    Returns (sigma (F,), U_next, slow (F,) bool: the members that needed the exact value).
+    A block of two needs no LAPACK call (the 2 x 2 Rayleigh-Ritz and the orthonormalisation are closed
+    forms), whose fixed cost per small matrix dominated here. After the first two iterations most members
+    have settled: the rest iterate on their own.
     """
     F = M.shape[0]
-    theta, prev, change_prev = np.zeros(F), np.full(F, -1.0), np.full(F, np.inf)
-    todo = ~exact
-    slow = exact.copy()
-    U = U.copy()
-    max_it, too_slow = _budget(M.shape[1])
-    for it in range(max_it):
-        idx = np.flatnonzero(todo)                           # only the members still iterating
-        if not idx.size:
+    sigma, U = np.zeros(F), U.copy()
+    act, Ma, Ua = np.arange(F), M, U                         # the members still iterating
+    prev, step = np.full(F, -1.0), np.full(F, np.inf)
+    for it in range(_ITERATIONS):
+        B = Ma.transpose(0, 2, 1) @ Ua                       # (A, n, 2)
+        s = np.sqrt(np.maximum(_top_ritz2(B), 0.0))          # Rayleigh-Ritz value on each block
+        change = np.abs(s - prev)
+        done = change <= _TOL * s
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            rate = change / step if it >= 2 else np.zeros(len(act))
+            stuck = ~done & ((rate >= 1.0) | (change * rate ** (_ITERATIONS - it) > _TOL * s))
+        sigma[act] = s
+        if stuck.any():                                      # clustered spectrum: exact value
+            sigma[act[stuck]] = _exact_top(Ma[stuck])
+        go = ~(done | stuck)
+        if not go.any():
             break
-        Mi, Ui = (M, U) if idx.size == F else (M[idx], U[idx])
-        B = Mi.transpose(0, 2, 1) @ Ui                       # (k, n, 2)
-        t, y = _top_ritz(B.transpose(0, 2, 1) @ B)           # sigma^2 estimate and its direction in the block
-        X = Mi @ (B @ np.stack([y, np.stack([-y[:, 1], y[:, 0]], axis=1)], axis=2))   # M M^T U, top Ritz first
-        U[idx] = _orthonormal_pair(X)
-        change = np.abs(t - prev[idx])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            rate = change / change_prev[idx] if it >= 2 else np.zeros(idx.size)
-            err = np.where(rate < 1.0, change * rate / (1.0 - rate), np.inf)
-        theta[idx] = t
-        done = (change == 0) | ((it >= 2) & (err <= _TOL * t))   # extrapolated error, not the last step
-        stuck = ~done & (it >= 3) & ((rate >= too_slow) | ~np.isfinite(err))
-        todo[idx[done | stuck]] = False
-        slow[idx[stuck]] = True
-        prev[idx], change_prev[idx] = t, change
-    slow |= todo                                             # not settled in time
-    sigma = np.sqrt(np.maximum(theta, 0.0))
-    if slow.any():
-        sigma[slow] = _exact_top(M[slow])
-    return sigma, U, slow
+        if not go.all():
+            act, Ma, B, s, change = act[go], Ma[go], B[go], s[go], change[go]
+        prev, step = s, change
+        Ua = _orthonormal2(Ma @ B)                           # one step of subspace iteration on M M^T
+        U[act] = Ua
+    else:
+        sigma[act] = _exact_top(Ma)
+    return sigma, U
 
 
 def chain_log10_norms_family(jac: Callable[[int], np.ndarray], F: int, T: int, S: int, ord=2, rows=None,
-                             cols=None) -> np.ndarray:
+                             cols=None, blocks=None) -> np.ndarray:
     """:func:`core.chains.chain_log10_norms` for F chains at once.
 
     Parameters
     ----------
     jac : k -> (F, S, S), every member's J[k] = ds_{k+1}/ds_k (asked for k = T-1 down to 0, once each, so
-        a family never holds all T Jacobians: (F, T, S, S) would not fit in memory for long runs)
+        a family never holds all T Jacobians: (F, T, S, S) would not fit in memory for long runs). Anything
+        that ``R @`` accepts will do, e.g. ``core.lstm.BlockJacobian``.
     F, T, S : members, steps, state size
     ord, rows, cols : as in ``chain_log10_norms``
+    blocks : optional sequence of (rows, cols) pairs, instead of ``rows``, ``cols``: the norms of several
+        blocks of the same products from one sweep (e.g. an LSTM's whole state and its c block)
 
     Returns
     -------
     (F, T+1) array, row f = ``chain_log10_norms`` of member f's Jacobians (-inf once a product is exactly
-    zero, never NaN).
+    zero, never NaN); with ``blocks``, (len(blocks), F, T+1), one such array per block.
     """
     if ord not in (2, "fro"):
         raise ValueError("ord must be 2 or 'fro'")
     idx = np.arange(S)
-    r_idx = idx if rows is None else idx[rows]
-    c_idx = idx if cols is None else idx[cols]
-    R = np.broadcast_to(np.eye(S)[r_idx], (F, len(r_idx), S)).copy()
-    exact = ord == "fro" or min(len(r_idx), len(c_idx)) <= _SMALL
-    L = np.full((F, T + 1), -np.inf)
-    first = np.linalg.norm(np.eye(S)[np.ix_(r_idx, c_idx)], "fro" if ord == "fro" else 2)
-    L[:, T] = _log10(np.full(F, first))
+    pairs = [(idx if r is None else idx[r], idx if c is None else idx[c])
+             for r, c in ([(rows, cols)] if blocks is None else blocks)]
+    r_idx = pairs[0][0] if len(pairs) == 1 else np.unique(np.concatenate([r for r, _ in pairs]))
+    R = np.broadcast_to(np.eye(S)[r_idx], (F, len(r_idx), S)).copy()   # only the rows some block needs
+    picks = [(None if np.array_equal(r, r_idx) else np.searchsorted(r_idx, r),
+              None if np.array_equal(c, idx) else c) for r, c in pairs]     # each block inside R
+    exact = [ord == "fro" or min(len(r), len(c)) <= _SMALL for r, c in pairs]
+    L = np.full((len(pairs), F, T + 1), -np.inf)
+    U = []
+    for b, (r, c) in enumerate(pairs):
+        L[b, :, T] = _log10(np.full(F, np.linalg.norm(np.eye(S)[np.ix_(r, c)], "fro" if ord == "fro" else 2)))
+        U0 = None if exact[b] else np.linalg.qr(np.random.default_rng(0).normal(size=(len(r), 2)))[0]
+        U.append(None if U0 is None else np.broadcast_to(U0, (F, *U0.shape)).copy())
     log_scale = np.zeros(F)
     alive = np.ones(F, dtype=bool)                           # products not yet exactly zero
-    U = _orthonormal_pair(np.broadcast_to(np.random.default_rng(0).normal(size=(len(r_idx), 2)),
-                                          (F, len(r_idx), 2)).copy())
-    misses = np.zeros(F, dtype=int)                          # steps in a row that needed the exact value
     for k in range(T - 1, -1, -1):
         R = R @ jac(k)                                       # R_k = R_{k+1} J[k], every member
         s = np.maximum(R.max(axis=(1, 2)), -R.min(axis=(1, 2)))   # max |R| without a temporary
@@ -152,13 +143,43 @@ def chain_log10_norms_family(jac: Callable[[int], np.ndarray], F: int, T: int, S
         s = np.where(alive, s, 1.0)
         R /= s[:, None, None]                                # keep R at unit scale ...
         log_scale += np.log10(s)                             # ... and its size in the log
-        M = R if cols is None else R[:, :, c_idx]
-        if ord == "fro":
-            value = np.linalg.norm(M, axis=(1, 2))
-        elif exact:
-            value = _exact_top(M)
-        else:                                                # still slow: exact, retrying every 8th step
-            value, U, slow = _spectral_family(M, U, (misses >= 2) & (k % 8 != 0))
-            misses = np.where(slow, misses + 1, 0)
-        L[:, k] = np.where(alive, log_scale + _log10(value), -np.inf)
-    return L
+        for b, (ri, ci) in enumerate(picks):
+            M = R if ri is None else R[:, ri]
+            M = M if ci is None else M[:, :, ci]
+            if ord == "fro":
+                value = np.linalg.norm(M, axis=(1, 2))
+            elif exact[b]:
+                value = _exact_top(M)
+            else:
+                value, U[b] = _spectral_family(M, U[b])
+            L[b, :, k] = np.where(alive, log_scale + _log10(value), -np.inf)
+    return L[0] if blocks is None else L
+
+
+def bias_family(model, gate: int, values, xs: np.ndarray):
+    """Run F models that differ only in gate ``gate``'s total bias on the same inputs, in one batched pass.
+
+    ``model`` (RNN, LSTM or GRU) holds that gate's bias in ``bias_ih`` with ``bias_hh``'s block zero, as the
+    scenarios set it; member f gets ``values[f]`` there. ``bias_ih`` is stacked to (F, G*H) on a shallow copy
+    of the model, so NumPy broadcasting in forward's input projection (x_t W_ih^T + bias_ih) gives each
+    member its own bias while every other line of ``forward`` is the single model's; ``xs`` (T, I) is fed
+    to every member as a (T, F, I) broadcast view.
+
+    Returns
+    -------
+    (family model, batched Trace (T, F, ...)): sequence f of the trace is member f's run, so
+    ``family_model.batch_state_jacobian(trace, k)`` gives every member's J[k].
+    """
+    values = np.asarray(values, dtype=np.float64)
+    H = model.hidden_size
+    bias = np.repeat(model.params["bias_ih"][None], len(values), axis=0)
+    bias[:, gate * H:(gate + 1) * H] = values[:, None]     # = set_gate_bias(member, gate, values[f])
+    fam = copy.copy(model)
+    fam.params = {**model.params, "bias_ih": bias}
+    xs = np.asarray(xs, dtype=np.float64)
+    return fam, fam.forward(np.broadcast_to(xs[:, None, :], (xs.shape[0], len(values), xs.shape[1])))
+
+
+def horizons(L: np.ndarray) -> np.ndarray:
+    """``memory_horizon`` of every row of L (F, T+1) by distance; NaN where there is none within T."""
+    return np.array([np.nan if (h := memory_horizon(row[::-1])) is None else h for row in L], dtype=float)

@@ -83,11 +83,16 @@ class GRU(Recurrent):
         grads["h0"] = user_shape(dh_next, tr.batched)
         return grads
 
-    def _jacobian(self, tr: Trace, W_name: str, direct: bool) -> np.ndarray:
-        """dh_t/dv for v = h_{t-1} (W_hh, with the direct diag(z_t) term) or x_t (W_ih): (T, H, cols)."""
-        self._unbatched(tr)
-        r, z, n = (tr.gateb[k][:, 0] for k in self.GATE_NAMES)
-        hn, hp = tr.cache["hn"][:, 0], tr.h_prev[:, 0]
+    def _jacobian(self, tr: Trace, W_name: str, direct: bool, t: int | None = None) -> np.ndarray:
+        """dh_t/dv for v = h_{t-1} (W_hh, with the direct diag(z_t) term) or x_t (W_ih): (T, H, cols) for an
+        unbatched trace, or (B, H, cols) for every sequence of a batched trace at step index ``t``."""
+        if t is None:
+            self._unbatched(tr)
+            r, z, n = (tr.gateb[k][:, 0] for k in self.GATE_NAMES)
+            hn, hp = tr.cache["hn"][:, 0], tr.h_prev[:, 0]
+        else:
+            r, z, n = (tr.gateb[k][t] for k in self.GATE_NAMES)
+            hn, hp = tr.cache["hn"][t], (tr.h0b if t == 0 else tr.hb[t - 1])
         Wr, Wz, Wn = (self.block(W_name, k) for k in range(3))
         col = lambda v: v[:, :, None]                              # noqa: E731
         dr = col(r * (1 - r)) * Wr                                 # dr_t/dv
@@ -102,6 +107,11 @@ class GRU(Recurrent):
     def state_jacobians(self, tr: Trace) -> np.ndarray:
         """(T, H, H): J[t-1] = dh_t/dh_{t-1}. Unbatched traces only."""
         return self._jacobian(tr, "weight_hh", direct=True)
+
+    def batch_state_jacobian(self, tr: Trace, t: int) -> np.ndarray:
+        """(B, H, H): J[t] = dh_{t+1}/dh_t for every sequence of a batched trace (sequence b's equals
+        ``state_jacobians`` of its own unbatched run at t)."""
+        return self._jacobian(tr, "weight_hh", direct=True, t=t)
 
     def input_jacobians(self, tr: Trace) -> np.ndarray:
         """(T, H, I): dh_t/dx_t."""

@@ -111,12 +111,17 @@ class LSTM(Recurrent):
         grads["c0"] = user_shape(dc_next, tr.batched)
         return grads
 
-    def _step_terms(self, tr: Trace):
-        """Per-step diagonal factors (each (T, H)) used by both Jacobians."""
-        self._unbatched(tr)
-        i, f, g, o = (tr.gateb[k][:, 0] for k in self.GATE_NAMES)
-        tc = np.tanh(tr.cb[:, 0])
-        c_prev = tr.c_prev[:, 0]
+    def _step_terms(self, tr: Trace, t: int | None = None):
+        """Per-step diagonal factors used by both Jacobians: each (T, H) for an unbatched trace, or (B, H) for
+        every sequence of a batched trace at step index ``t`` (the step from s_t to s_{t+1})."""
+        if t is None:
+            self._unbatched(tr)
+            i, f, g, o = (tr.gateb[k][:, 0] for k in self.GATE_NAMES)
+            c, c_prev = tr.cb[:, 0], tr.c_prev[:, 0]
+        else:
+            i, f, g, o = (tr.gateb[k][t] for k in self.GATE_NAMES)
+            c, c_prev = tr.cb[t], (tr.c0b if t == 0 else tr.cb[t - 1])
+        tc = np.tanh(c)
         df = c_prev * f * (1 - f) if self.forget_gate else np.zeros_like(f)
         return {
             "f": f,
@@ -151,6 +156,15 @@ class LSTM(Recurrent):
         J[:, H:, :H], J[:, H:, H:] = dc_dh, dc_dc
         return J
 
+    def batch_state_jacobian(self, tr: Trace, t: int) -> BlockJacobian:
+        """J[t] = ds_{t+1}/ds_t for every sequence of a batched trace, (B, 2H, 2H) kept as its blocks
+        (:class:`BlockJacobian`): ``R @ J`` then needs one (rows, 2H) @ (2H, H) product per sequence.
+        Sequence b's J equals ``state_jacobians`` of its own unbatched run at t."""
+        terms = self._step_terms(tr, t)
+        dh_dh, dc_dh = self._gate_jacobians(terms, "weight_hh")
+        f = terms["f"]
+        return BlockJacobian(np.concatenate([dh_dh, dc_dh], axis=1), terms["dh_dc"] * f, f)
+
     def input_jacobians(self, tr: Trace) -> np.ndarray:
         """(T, 2H, I): ds_t/dx_t for s = [h; c]."""
         dh, dc = self._gate_jacobians(self._step_terms(tr), "weight_ih")
@@ -160,3 +174,38 @@ class LSTM(Recurrent):
         """(T, H) forget gates f_t: the diagonal of the cell-only path dc_t/dc_{t-1} = diag(f_t)."""
         self._unbatched(tr)
         return tr.gateb["f"][:, 0].copy()
+
+
+class BlockJacobian:
+    """A stack of LSTM step Jacobians J = [[A, diag(d)], [B, diag(f)]], (N, 2H, 2H), kept as its blocks:
+    AB = [A; B] (N, 2H, H), d and f (N, H). ``R @ J`` for R (N, rows, 2H) gives [R AB, R_h d + R_c f]
+    (columns scaled by d and f) without forming J: half the multiplications of a dense product.
+    """
+
+    __array_ufunc__ = None                              # so that ndarray @ BlockJacobian calls __rmatmul__
+
+    def __init__(self, AB: np.ndarray, d: np.ndarray, f: np.ndarray):
+        self.AB, self.d, self.f = AB, d, f
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        N, S, _ = self.AB.shape
+        return N, S, S
+
+    def __rmatmul__(self, R: np.ndarray) -> np.ndarray:
+        H = self.f.shape[-1]
+        out = np.empty(R.shape[:-1] + (2 * H,))
+        out[..., :H] = R @ self.AB                                           # R_h A + R_c B
+        out[..., H:] = R[..., :H] * self.d[:, None, :] + R[..., H:] * self.f[:, None, :]   # R_h diag(d) + R_c diag(f)
+        return out
+
+    def dense(self) -> np.ndarray:
+        """The (N, 2H, 2H) matrices."""
+        N, S, _ = self.shape
+        H = S // 2
+        J = np.zeros((N, S, S))
+        J[:, :, :H] = self.AB
+        idx = np.arange(H)
+        J[:, idx, H + idx] = self.d
+        J[:, H + idx, H + idx] = self.f
+        return J

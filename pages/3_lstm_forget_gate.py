@@ -6,10 +6,12 @@ import streamlit as st
 import ui
 from core.lstm import CELL_DERIVATIVE, EQUATIONS, LSTM
 from core.scenarios import lstm_forget_gate
-from ui import Number, Slider, Toggle, charts
+from ui import Number, Scrub, Slider, Toggle, charts
+from ui.sweep import sweep_button
 
+BF = Scrub("b_f", default=0.0, lo=-4.0, hi=6.0, step=0.25)  # the main control: a slider in the main chart
 SPECS = [
-    Slider("b_f", default=0.0, lo=-4.0, hi=6.0, step=0.25),
+    BF,
     Slider("b_i", default=0.0, lo=-4.0, hi=4.0, step=0.25),
     Slider("w_scale", default=1.0, lo=0.0, hi=3.0, step=0.05),
     Slider("H", default=32, lo=2, hi=64),
@@ -33,24 +35,42 @@ def compute(b_f, b_i, w_scale, H, T, x_scale, seed, no_forget):
     return lstm_forget_gate.run(b_f, b_i, w_scale, H, T, x_scale, seed, no_forget_gate=no_forget)
 
 
+@ui.cached(max_entries=64)
+def family(b_i, w_scale, H, T, x_scale, seed, no_forget):
+    """The main curves for every b_f of the slider (what the chart shows while the slider moves)."""
+    return lstm_forget_gate.family(BF.values, b_i, w_scale, H, T, x_scale, seed, no_forget_gate=no_forget)
+
+
 ctx = ui.page_frame("lstm_forget_gate", controls=SPECS, presets=PRESETS)
 t, ct, panel = ctx.t, ctx.chart_text, ctx.panel
-panel.preset_row()
+with panel.preset_row():
+    sweep_button(ctx, BF, start=-2.0, stop=5.0)  # lecture extra: the memory grows as f moves towards 1
 left, right = st.columns([1, 3], gap="medium")
 with left:
     v = panel.render()
     panel.share()
 r = compute(**v)
+with right, st.spinner(t("lstm_forget_gate.computing")):      # shown only if it takes more than 0.5 s
+    fam = family(v.b_i, v.w_scale, v.H, v.T, v.x_scale, v.seed, v.no_forget)
 d, steps = r["distance"], np.arange(1, v.T + 1)
 names = {k: t(f"lstm_forget_gate.series.{k}") for k in CURVES}
+note = "lstm_forget_gate.note.no_forget" if v.no_forget else "lstm_forget_gate.note"
+notes = [t(note, grad=ui.fmt_pow10(cell), full=ui.fmt_pow10(full), cell=ui.fmt_steps(hc, v.T),
+           state=ui.fmt_steps(hs, v.T))
+         for cell, full, hc, hs in zip(fam["curves"]["cell_path"][:, -1], fam["curves"]["state_full"][:, -1],
+                                       fam["horizons"]["cell_path"], fam["horizons"]["state_full"], strict=True)]
 
-grad = charts.series_frame(d, {names[k]: r["curves"][k] for k in CURVES}, x="distance", y="log10")
+grad = charts.series_frame(d, {names[k]: r["curves"][k] for k in CURVES}, x="distance", y="log10")  # CSV
 refs = None if v.no_forget else charts.series_frame(
     d, {t("lstm_forget_gate.series.sigmoid_bf"): d * lstm_forget_gate.log10_sigmoid(v.b_f)},
     x="distance", y="log10")
 with right:
-    ui.show_chart(charts.gradient_curves(grad, refs=refs, text=ct, projector=ctx.projector, height=330,
-                                         y_title=t("lstm_forget_gate.axis.grad")))
+    ui.show_chart(charts.family_curves(
+        d, {names[k]: fam["curves"][k] for k in CURVES}, scrub=ui.scrub_param(ctx, BF),
+        refs=None if v.no_forget else {t("lstm_forget_gate.series.sigmoid_bf"): fam["sigmoid_bf"]},
+        notes=notes, marker=fam["horizons"]["cell_path"], marker_label=t("lstm_forget_gate.metric.horizon_cell"),
+        text=ct, projector=ctx.projector, height=330,
+        y_title=t("lstm_forget_gate.axis.grad")), ctx=ctx, scrub=BF)
     ui.metric_row(ctx, {
         "mean_f": ui.fmt_num(r["mean_f"]),
         "sigmoid_bf_T": ui.fmt_pow10(r["sigmoid_bf_T"]),

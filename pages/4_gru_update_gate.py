@@ -8,14 +8,25 @@ from core.gru import EQUATIONS, EQUATIONS_CS224N, GRU, JACOBIAN
 from core.lstm import LSTM
 from core.scenarios import gru_update_gate
 from core.scenarios.common import INPUT_SIZE
-from ui import Choice, Number, Slider, charts
+from ui import Choice, Number, Scrub, Slider, charts
 from ui.i18n import Translator
 
 PAGE = "gru_update_gate"
 CONV = Choice("conv", default="pytorch", options=("pytorch", "cs224n"), kind="radio")
+
+
+def convention() -> str:
+    """The convention of this run, known before the widgets are drawn (their labels depend on it)."""
+    raw = st.session_state.get(CONV.key, st.query_params.get(CONV.key, CONV.default))
+    return CONV.parse(str(raw)) or CONV.default
+
+
+# The main control, a slider in the main chart. Its value (URL, presets, the network) is always PyTorch's b_z;
+# in the CS224n convention the slider shows b_u = -b_z over the same grid (the convention changes no number).
+BZ = Scrub("b_z", default=0.0, lo=-4.0, hi=4.0, step=0.25, mirror=lambda: convention() == "cs224n")
 SPECS = [
     CONV,
-    Slider("b_z", default=0.0, lo=-4.0, hi=4.0, step=0.25),
+    BZ,
     Slider("b_r", default=0.0, lo=-4.0, hi=4.0, step=0.25),
     Slider("leak", default=0.0, lo=0.0, hi=0.99, step=0.01),
     Slider("w_scale", default=1.0, lo=0.0, hi=3.0, step=0.05),
@@ -51,12 +62,6 @@ class ConventionText(Translator):
         return super().get(self.remap.get(key, key), default, **fmt)
 
 
-def convention() -> str:
-    """The convention of this run, known before the widgets are drawn (their labels depend on it)."""
-    raw = st.session_state.get(CONV.key, st.query_params.get(CONV.key, CONV.default))
-    return CONV.parse(str(raw)) or CONV.default
-
-
 def n_params(cell, hidden: int) -> int:
     """weight_ih, weight_hh, bias_ih, bias_hh of one layer: G blocks of H (I + H + 2)."""
     return cell.GATES * hidden * (INPUT_SIZE + hidden + 2)
@@ -65,6 +70,12 @@ def n_params(cell, hidden: int) -> int:
 @ui.cached
 def compute(b_z, b_r, w_scale, H, T, x_scale, seed, leak):
     return gru_update_gate.run(b_z, b_r, w_scale, H, T, x_scale, seed, leaky=leak if leak > 0 else None)
+
+
+@ui.cached(max_entries=64)
+def family(b_r, w_scale, H, T, x_scale, seed, leak):
+    """The main curves for every b_z of the slider (what the chart shows while the slider moves)."""
+    return gru_update_gate.family(BZ.values, b_r, w_scale, H, T, x_scale, seed, leaky=leak if leak > 0 else None)
 
 
 ctx = ui.page_frame(PAGE, controls=SPECS, presets=PRESETS)
@@ -84,13 +95,25 @@ def tc(key: str, **fmt) -> str:
 
 
 r = compute(v.b_z, v.b_r, v.w_scale, v.H, v.T, v.x_scale, v.seed, v.leak)
+with right, st.spinner(t(f"{PAGE}.computing")):              # shown only if it takes more than 0.5 s
+    fam = family(v.b_r, v.w_scale, v.H, v.T, v.x_scale, v.seed, v.leak)
 d, steps = r["distance"], np.arange(1, v.T + 1)
 names = {k: tc("series.direct") if k == "gru_direct" else t(f"{PAGE}.series.{k}") for k in CURVES}
 gate = r["z"] if conv == "pytorch" else 1.0 - r["z"]
+horizon = {k: [ui.fmt_steps(h, v.T) for h in fam["horizons"][k]] for k in ("gru_full", "gru_direct", "lstm")}
+note = f"{PAGE}.{conv}.note.leaky" if v.leak > 0 else f"{PAGE}.note"      # leaky: b_z has no effect
+notes = [t(note, grad=ui.fmt_pow10(g), gru=a, direct=b, lstm=c)
+         for g, a, b, c in zip(fam["curves"]["gru_full"][:, -1], horizon["gru_full"], horizon["gru_direct"],
+                               horizon["lstm"], strict=True)]
 
-grad = charts.series_frame(d, {names[k]: r["curves"][k] for k in CURVES}, x="distance", y="log10")
+grad = charts.series_frame(d, {names[k]: r["curves"][k] for k in CURVES}, x="distance", y="log10")  # CSV
 with right:
-    ui.show_chart(charts.gradient_curves(grad, text=ct, projector=ctx.projector, height=330))
+    ui.show_chart(charts.family_curves(
+        d, {names[k]: BZ.shown_order(fam["curves"][k]) for k in CURVES}, scrub=ui.scrub_param(ctx, BZ),
+        notes=BZ.shown_order(notes), marker=BZ.shown_order(fam["horizons"]["gru_full"]),
+        marker_label=t(f"{PAGE}.metric.horizon_gru"), text=ct, projector=ctx.projector,
+        height=330),
+        ctx=ctx, scrub=BZ)
     ui.metric_row(ctx, {
         f"mean_{'z' if conv == 'pytorch' else 'u'}": ui.fmt_num(float(gate.mean())),
         "horizon_gru": ui.fmt_steps(r["horizons"]["gru_full"], v.T),

@@ -13,9 +13,9 @@ def fmt_num(x: float, digits: int = 4) -> str:
     return fmt_value(float(x), digits)
 
 
-def fmt_steps(n: int | None, limit: int) -> str:
-    """``"37"``, or ``"> 300"`` when ``n`` is None or beyond ``limit``."""
-    return f"> {limit}" if n is None or n > limit else str(int(n))
+def fmt_steps(n: int | float | None, limit: int) -> str:
+    """``"37"``, or ``"> 300"`` when ``n`` is None (or NaN, as families store "none") or beyond ``limit``."""
+    return f"> {limit}" if n is None or not n <= limit else str(int(n))
 
 
 __all__ = ["fmt_num", "fmt_pow10", "fmt_steps"]

@@ -17,12 +17,18 @@ it; the chart is rebuilt from the current value only when its spec changes anywa
 other controls that change its structure) or when the value is set from outside (preset, URL, sweep). Set
 from outside, the chart also gets a new key (``gen``): a new element, so Streamlit does not restore the old
 selection into it.
+
+Mirrored display (``mirror``): a control whose page can show it with the opposite sign (page 4's b_z is b_u =
+−b_z in CS224n's convention). The value, its URL, presets and the family keep their sign; the slider shows −value
+over the mirrored grid and its family members in reverse order (:meth:`Scrub.shown_order`). Switching the
+display is a new chart (new ``gen``) at the same value.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +46,12 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Scrub(Slider):
-    """A slider drawn in the page's main chart (see the module). Values snap to the grid ``lo + k * step``."""
+    """A slider drawn in the page's main chart (see the module). Values snap to the grid ``lo + k * step``.
+
+    ``mirror``: called on every run; true when the page shows the control with the opposite sign (see the module).
+    """
+
+    mirror: Callable[[], bool] | None = None
 
     def __post_init__(self):
         super().__post_init__()
@@ -83,6 +94,13 @@ class Scrub(Slider):
             return False
         return math.isfinite(value) and self.lo <= value <= self.hi and self.on_grid(value)
 
+    def mirrored(self) -> bool:
+        return bool(self.mirror is not None and self.mirror())
+
+    def shown_order(self, members: Any) -> Any:
+        """A family's members (first axis, in grid order of the value) in the order the slider shows them."""
+        return members[::-1] if self.mirrored() else members
+
     def request_key(self, ns: str) -> str:
         """Where presets and sweeps write a value for the next run (read once by :func:`resolve`)."""
         return f"_scrub.{ns}.{self.key}.set"
@@ -110,9 +128,13 @@ def current(state, ns: str, key: str) -> Any:
     return None if meta is None else meta["value"]
 
 
-def selected(spec: Scrub, state_value: Any) -> float | int | None:
+def _neg(x: float | int) -> float | int:
+    return 0 - x                                              # -x, without a -0.0 in the spec
+
+
+def selected(spec: Scrub, state_value: Any, flip: bool = False) -> float | int | None:
     """The value a chart's selection state reports (``{"selection": {"scrub": [{key: v}]}}``), snapped; None
-    when there is none or it is not a number in range."""
+    when there is none or it is not a number in range. ``flip``: the slider shows -value."""
     try:
         points = state_value["selection"][PARAM]
         raw = points[0][spec.key] if isinstance(points, list) and points else None
@@ -120,6 +142,7 @@ def selected(spec: Scrub, state_value: Any) -> float | int | None:
         return None
     if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not math.isfinite(raw):
         return None
+    raw = _neg(raw) if flip else raw
     return spec.snap(raw) if spec.lo - spec.step / 2 <= raw <= spec.hi + spec.step / 2 else None
 
 
@@ -127,6 +150,7 @@ def resolve(spec: Scrub, ns: str) -> float | int:
     """This run's value of the scrub ``spec`` on page ``ns`` (see the module for the order of sources)."""
     mkey = _meta_key(ns, spec.key)
     meta = st.session_state.get(mkey)
+    flip = spec.mirrored()
     request = st.session_state.pop(spec.request_key(ns), None)
     raw = st.query_params.get(spec.key)
     url_value = spec.parse(raw) if raw is not None else None
@@ -136,17 +160,19 @@ def resolve(spec: Scrub, ns: str) -> float | int:
             value = spec.snap(request)
         meta = {"gen": 0, "embed": value, "value": value, "sel": None, "url": raw, "sig": None}
     else:
-        sel = selected(spec, st.session_state.get(chart_key(ns, spec.key, meta["gen"])))
+        sel = selected(spec, st.session_state.get(chart_key(ns, spec.key, meta["gen"])), meta.get("flip", False))
         outside = None
         if request is not None and spec.valid(request) and not spec.same(request, meta["value"]):
             outside = spec.snap(request)
         elif raw != meta["url"]:                             # the URL changed under us: back/forward, a link
             outside = url_value if url_value is not None else spec.default
+        elif flip != meta.get("flip", False):                 # shown the other way round now: a new chart
+            outside = meta["value"]
         if outside is not None:
             meta = {**meta, "gen": meta["gen"] + 1, "embed": outside, "value": outside, "sel": None}
         elif sel is not None and not spec.same(sel, meta["sel"]):
             meta = {**meta, "value": sel, "sel": sel}      # the hand moved the slider in the chart
-    st.session_state[mkey] = meta
+    st.session_state[mkey] = {**meta, "flip": flip}
     return meta["value"]
 
 
@@ -154,8 +180,11 @@ def scrub_param(ctx: PageContext, spec: Scrub, hi: float | None = None) -> Scrub
     """The slider for the chart builders: range, translated label, and the value the chart starts from.
     ``hi``: this run's end of the range when it depends on other controls (see :func:`cap`)."""
     meta = st.session_state[_meta_key(ctx.page, spec.key)]
+    label = ctx.t(f"{ctx.page}.{spec.key}")
     top = spec.hi if hi is None else spec.snap(min(hi, spec.hi))
-    return ScrubParam(spec.key, spec.lo, top, spec.step, min(meta["embed"], top), ctx.t(f"{ctx.page}.{spec.key}"))
+    if meta.get("flip"):                                     # the mirrored display (e.g. b_u = -b_z)
+        return ScrubParam(spec.key, _neg(top), _neg(spec.lo), spec.step, _neg(min(meta["embed"], top)), label)
+    return ScrubParam(spec.key, spec.lo, top, spec.step, min(meta["embed"], top), label)
 
 
 def cap(ctx: PageContext, spec: Scrub, hi: float) -> float | int:
@@ -215,7 +244,8 @@ def draw(ctx: PageContext, spec: Scrub, vl: dict, *, width: str = "stretch") -> 
     # a new element has no slider state in the browser: also when it was not drawn in the last run (a closed tab)
     if sig != meta["sig"] or key not in st.session_state:
         meta["embed"], meta["sig"] = meta["value"], sig
-    vl = {**vl, "params": [{**p, "value": _start(p, spec.key, meta["embed"])} if p.get("name") == PARAM else p
+    embed = _neg(meta["embed"]) if meta.get("flip") else meta["embed"]
+    vl = {**vl, "params": [{**p, "value": _start(p, spec.key, embed)} if p.get("name") == PARAM else p
                            for p in vl.get("params", [])]}
     st.vega_lite_chart(vl, on_select="rerun", selection_mode=[PARAM], key=key, width=width)
     url = None if spec.same(meta["value"], spec.default) else spec.to_url(meta["value"])

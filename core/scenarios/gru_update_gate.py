@@ -14,9 +14,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..chains import chain_log10_norms, diag_chain_log10_norms, memory_horizon
+from ..family import bias_family, chain_log10_norms_family, horizons
 from ..gru import GRU
 from .common import INPUT_SIZE, by_distance, inputs
-from .lstm_forget_gate import build_lstm, set_gate_bias, vanilla_curve
+from .lstm_forget_gate import build_lstm, lstm_family, members, set_gate_bias, vanilla_curve
 
 
 def logit(p: float) -> float:
@@ -108,4 +109,43 @@ def run(update_bias=0.0, reset_bias=0.0, weight_scale=1.0, hidden=32, T=100, inp
         "vanilla_rho": rho,
         "lstm_forget_bias": float(b_z),
         "horizons": {name: memory_horizon(L[::-1]) for name, L in curves.items()},
+    }
+
+
+def family(update_biases=(0.0,), reset_bias=0.0, weight_scale=1.0, hidden=32, T=100, input_scale=1.0, seed=0,
+           leaky=None) -> dict:
+    """The main chart of :func:`run` for every update-gate bias in ``update_biases`` (PyTorch's b_z, the
+    slider's grid), in one batched pass: member f equals ``run(update_biases[f], ...)`` to float64 precision.
+
+    The F GRUs differ only in b_iz, and the F comparison LSTMs only in their forget bias (= b_z), so each
+    model's forward passes run together ((T, F, H) traces) and each step's Jacobians of all members are
+    built as the chain asks for them. The vanilla RNN does not depend on b_z and is computed once; in the
+    leaky mode nothing does (z is frozen at ``leaky`` and the LSTM's forget bias is logit(leaky)), and one
+    member is computed and repeated.
+
+    Returns
+    -------
+    dict with ``b_z`` (F,); ``distance`` (T+1,); ``curves`` name -> (F, T+1) by distance, as in :func:`run`
+    ("gru_full", "gru_direct", "vanilla_rnn", "lstm"); ``horizons`` name -> (F,) float (NaN where there is
+    none within T); ``mean_z`` (F,).
+    """
+    b = np.asarray(update_biases, dtype=np.float64)
+    F, H = len(b), hidden
+    xs = inputs(T, input_scale, seed)
+    b_z = b if leaky is None else np.array([logit(leaky)])      # the biases that matter: one in the leaky mode
+    m, tr = bias_family(build_gru(hidden, seed, weight_scale, float(b_z[0]), reset_bias, leaky), 1, b_z, xs)
+    lm, ltr = lstm_family(b_z, 0.0, weight_scale, hidden, xs, seed)
+    n = len(b_z)
+    z = tr.gateb["z"]                                            # (T, n, H)
+    curves = members({
+        "gru_full": chain_log10_norms_family(lambda k: m.batch_state_jacobian(tr, k), n, T, H)[:, ::-1],
+        "gru_direct": np.stack([by_distance(diag_chain_log10_norms(z[:, j])) for j in range(n)]),
+        "vanilla_rnn": vanilla_curve(m.block("weight_hh", 2), xs, seed)[0][None],
+        "lstm": chain_log10_norms_family(lambda k: lm.batch_state_jacobian(ltr, k), n, T, 2 * H,
+                                         rows=slice(0, H))[:, ::-1],
+    }, F)
+    return {
+        "b_z": b, "distance": np.arange(T + 1), "curves": curves,
+        "horizons": {name: horizons(L) for name, L in curves.items()},
+        "mean_z": members({"z": z.mean(axis=(0, 2))}, F)["z"],
     }

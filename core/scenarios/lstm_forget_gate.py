@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..chains import chain_log10_norms, diag_chain_log10_norms, memory_horizon
+from ..family import bias_family, chain_log10_norms_family, horizons
 from ..init import spectral_radius
 from ..lstm import LSTM
 from .common import INPUT_SIZE, by_distance, inputs, vanilla_rnn
@@ -49,9 +50,10 @@ def vanilla_curve(W_candidate: np.ndarray, xs: np.ndarray, seed: int) -> tuple[n
     return by_distance(chain_log10_norms(m.state_jacobians(m.forward(xs)))), rho
 
 
-def log10_sigmoid(b: float) -> float:
-    """log10 sigmoid(b) without underflow: -log10(1 + e^{-b})."""
-    return float(-np.logaddexp(0.0, -b) / np.log(10.0))
+def log10_sigmoid(b):
+    """log10 sigmoid(b) without underflow: -log10(1 + e^{-b}) (a float, or an array for an array b)."""
+    out = -np.logaddexp(0.0, -np.asarray(b, dtype=np.float64)) / np.log(10.0)
+    return float(out) if out.ndim == 0 else out
 
 
 def run(forget_bias=0.0, input_bias=0.0, weight_scale=1.0, hidden=32, T=100, input_scale=1.0, seed=0,
@@ -106,4 +108,59 @@ def run(forget_bias=0.0, input_bias=0.0, weight_scale=1.0, hidden=32, T=100, inp
         "sigmoid_bf_T": 0.0 if no_forget_gate else T * log10_sigmoid(forget_bias),
         "vanilla_rho": rho,
         "horizons": {name: memory_horizon(L[::-1]) for name, L in curves.items()},
+    }
+
+
+def lstm_family(forget_biases, input_bias: float, weight_scale: float, hidden: int, xs: np.ndarray, seed: int,
+                no_forget_gate: bool = False):
+    """:func:`build_lstm` for every forget bias in ``forget_biases``, run on ``xs`` in one batched pass
+    (``core.family.bias_family``): (family model, trace (T, F, ...)); member f is the model at forget_biases[f]."""
+    b = np.asarray(forget_biases, dtype=np.float64)
+    m = build_lstm(hidden, seed, weight_scale, float(b[0]), input_bias, no_forget_gate)
+    return bias_family(m, 1, b, xs)
+
+
+def members(values: dict, F: int) -> dict:
+    """Curves computed once (one member: they do not depend on the scrubbed bias) repeated for F members."""
+    return {k: np.repeat(v, F, axis=0) if len(v) == 1 else v for k, v in values.items()}
+
+
+def family(forget_biases=(0.0,), input_bias=0.0, weight_scale=1.0, hidden=32, T=100, input_scale=1.0, seed=0,
+           no_forget_gate=False) -> dict:
+    """The main chart of :func:`run` for every forget bias in ``forget_biases`` (the slider's grid), in one
+    batched pass: member f equals ``run(forget_biases[f], ...)`` to float64 precision.
+
+    The F LSTMs differ only in b_if, so their forward passes run together ((T, F, H) traces) and each
+    step's Jacobians of all members are built as the chain asks for them. The vanilla RNN does not depend on
+    b_f and is computed once; in the 1997 mode (``no_forget_gate``) nothing does, and one member is
+    computed and repeated.
+
+    Returns
+    -------
+    dict with ``b_f`` (F,); ``distance`` (T+1,); ``curves`` name -> (F, T+1) by distance, as in :func:`run`
+    ("cell_path", "cell_full", "state_full", "vanilla_rnn"); ``sigmoid_bf`` (F, T+1) the dashed reference
+    d log10 sigma(b_f) (0 in the 1997 mode); ``horizons`` name -> (F,) float (NaN where there is none within
+    T); ``mean_f`` (F,).
+    """
+    b = np.asarray(forget_biases, dtype=np.float64)
+    F, H = len(b), hidden
+    xs = inputs(T, input_scale, seed)
+    m, tr = lstm_family(b[:1] if no_forget_gate else b, input_bias, weight_scale, hidden, xs, seed, no_forget_gate)
+    n = tr.hb.shape[1]
+    jac = lambda k: m.batch_state_jacobian(tr, k)                # noqa: E731  every member's J[k], (n, 2H, 2H)
+    f = tr.gateb["f"]                                            # (T, n, H)
+    c_rows = slice(H, 2 * H)
+    cell_full, state_full = chain_log10_norms_family(jac, n, T, 2 * H, blocks=[(c_rows, c_rows), (None, None)])
+    curves = members({
+        "cell_path": np.stack([by_distance(diag_chain_log10_norms(f[:, j])) for j in range(n)]),
+        "cell_full": cell_full[:, ::-1],                         # both blocks of the same products, one sweep
+        "state_full": state_full[:, ::-1],
+        "vanilla_rnn": vanilla_curve(m.block("weight_hh", 2), xs, seed)[0][None],
+    }, F)
+    d = np.arange(T + 1)
+    sigmoid_bf = np.zeros((F, T + 1)) if no_forget_gate else d * log10_sigmoid(b)[:, None]
+    return {
+        "b_f": b, "distance": d, "curves": curves, "sigmoid_bf": sigmoid_bf,
+        "horizons": {name: horizons(L) for name, L in curves.items()},
+        "mean_f": members({"f": f.mean(axis=(0, 2))}, F)["f"],
     }

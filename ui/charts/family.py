@@ -10,23 +10,35 @@ overflow/underflow, as on every other chart.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import hashlib
+import warnings
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from ui.charts.clamp import EXACT, OVERFLOW, UNDERFLOW, auto_domain
+from ui.charts.clamp import EXACT, OVERFLOW, UNDERFLOW, auto_domain, clamp, fmt_pow10s, fmt_values
 from ui.charts.lines import window_layers, zone_layers
-from ui.charts.scrub import ScrubParam, js, pack, unpack_transforms
+from ui.charts.scrub import DIGITS, ScrubParam, js, pack, unpack_transforms
 from ui.charts.text import ENGLISH, ChartText
-from ui.charts.theme import OVERFLOW_SHAPE, UNDERFLOW_SHAPE, color_scale, finish, sizes
+from ui.charts.theme import (
+    EXPLODE_TEXT,
+    OVERFLOW_SHAPE,
+    UNDERFLOW_SHAPE,
+    VANISH_TEXT,
+    color_scale,
+    finish,
+    sizes,
+)
 from ui.charts.vl import FREE, chart, extent_layer, layer, n, q, tip
 
 VIEW = "family_lines"  # name of the layer the scrub's selection lives in
 FLAG_INSET = 0.04  # overflow/underflow triangles sit this share of the y range inside the edge (fully visible)
 NOTE_GAP = 8  # px between the member's numbers and the top of the plot
 LIMIT = 60.0  # log10 axes of a family span at most ±60 decades: the interesting part stays readable
+PLOT_WIDTH = 640  # px: a main chart's plot is about this wide on a 1280 px screen (zone labels are placed by it)
 
 
 # Points that carry tooltips, per member: each is a mark Vega re-encodes (through its expression interpreter) on
@@ -41,6 +53,72 @@ def _hover_columns(n_points: int, n_series: int) -> np.ndarray:
     if n_points <= per_series:
         return np.arange(n_points)
     return np.unique(np.linspace(0, n_points - 1, per_series).round().astype(int))
+
+
+_RECENT: OrderedDict[str, pd.DataFrame] = OrderedDict()
+RECENT = 8  # packed families kept (a page draws the same family on every run until another control changes it)
+
+
+def _recent(key: tuple, build: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """``build()``, or the frame it gave for the same ``key`` (arrays by content) among the last ``RECENT``: packing
+    and formatting a family costs tens of ms, and the next run (after a release) draws the same one. The frames
+    are shared: callers never modify them."""
+    h = hashlib.sha1()
+    for part in key:
+        h.update(np.ascontiguousarray(part).tobytes() if isinstance(part, np.ndarray) else repr(part).encode())
+    digest = h.hexdigest()
+    if digest in _RECENT:
+        _RECENT.move_to_end(digest)
+        return _RECENT[digest]
+    out = _RECENT[digest] = build()
+    while len(_RECENT) > RECENT:
+        _RECENT.popitem(last=False)
+    return out
+
+
+TIP_SEP = "|"  # between the tooltip texts of a packed row (numbers use ",")
+CODES = {EXACT: "", OVERFLOW: "o", UNDERFLOW: "u"}  # a point's status in the hover rows (exact: nothing)
+
+
+def _hover_rows(x: np.ndarray, series: Mapping[str, np.ndarray], kinds: dict[str, str], cols: np.ndarray, lo: float,
+                hi: float, text: ChartText) -> pd.DataFrame:
+    """The hover points of every member, packed per (member, series) like ``ui.charts.scrub.pack``: x, the
+    tooltip's log10 and norm texts, formatted here as every other chart's tooltips are (``ui.charts.clamp``), and
+    a status code per point. In the browser a point then costs three cheap expressions (its x, its height read
+    back from the log10 text, its status word) instead of seven, two of them d3 formats (~0.1 ms a point while
+    the slider moves)."""
+    sub = {k: np.asarray(v, dtype=float)[:, cols] for k, v in series.items()}
+    F = next(iter(sub.values())).shape[0] if sub else 0
+    out: dict[str, list] = {"i": [], "series": [], "kind": [], "x": [], "log10_text": [], "norm_text": [], "code": []}
+    for name, v in sub.items():
+        log10 = fmt_values(v).reshape(v.shape)
+        log10[np.isinf(v)] = np.where(v[np.isinf(v)] > 0, "Infinity", "-Infinity")   # as JavaScript reads them
+        norm = fmt_pow10s(v.ravel()).reshape(v.shape)
+        code = np.vectorize(CODES.get, otypes=[object])(clamp(v, lo, hi)[1])
+        every_x = ",".join(f"{c:.{DIGITS}g}" for c in x[cols])
+        for f in range(F):
+            keep = ~np.isnan(v[f])
+            out["i"].append(f)
+            out["series"].append(name)
+            out["kind"].append(kinds.get(name, "curve"))
+            out["x"].append(every_x if keep.all() else ",".join(f"{c:.{DIGITS}g}" for c in x[cols][keep]))
+            for field, col in (("log10_text", log10), ("norm_text", norm), ("code", code)):
+                out[field].append(TIP_SEP.join(col[f][keep]))
+    df = pd.DataFrame(out).astype({"i": np.uint16, "series": "category", "kind": "category", "x": "category"})
+    return _with_range(df, lo, hi)
+
+
+def _hover_unpack(scrub: ScrubParam, text: ChartText) -> list[dict]:
+    """The slider's member of the hover rows, one datum per point: x, y (the log10 value, clamped to the axes)
+    and the status word."""
+    fields = ("x", "log10_text", "norm_text", "code")
+    return [scrub.member_filter(),
+            *({"calculate": f"split(datum.{f}, {js(',' if f == 'x' else TIP_SEP)})", "as": f} for f in fields),
+            {"flatten": list(fields)},
+            {"calculate": "toNumber(datum.x)", "as": "x"},
+            {"calculate": "clamp(toNumber(datum.log10_text), datum.lo, datum.hi)", "as": "y"},
+            {"calculate": f"datum.code == 'u' ? {js(text.underflow)} : datum.code == 'o' ? {js(text.overflow)} : "
+                          f"{js(text.exact)}", "as": "status_text"}]
 
 
 def _clamp_transforms(lo: float, hi: float) -> list[dict]:
@@ -89,10 +167,10 @@ def family_curves(x: Sequence[float] | np.ndarray, curves: Mapping[str, np.ndarr
     lo, hi = y_domain or auto_domain(every, include=zone_pts + (0.0,), limit=(-LIMIT, LIMIT))
     x_lo, x_hi = float(x.min()), max(float(x.max()), float(x.min()) + 1)
     kinds = {name: "ref" for name in refs}
-    lines = _with_range(pack(x, series, kinds), lo, hi)
-    cols = _hover_columns(len(x), len(series))
-    hover = _with_range(pack(x[cols], {k: np.asarray(v, dtype=float)[:, cols] for k, v in series.items()}, kinds),
-                        lo, hi)
+    key = (x, *series.values(), tuple(series), tuple(kinds), lo, hi, text)      # the same family on every run
+    lines = _recent(("lines", *key), lambda: _with_range(pack(x, series, kinds), lo, hi))
+    hover = _recent(("hover", *key), lambda: _hover_rows(x, series, kinds, _hover_columns(len(x), len(series)), lo,
+                                                         hi, text))
 
     xt, yt = x_title or text.distance, y_title or text.log10_grad
     names = list(series)
@@ -111,22 +189,20 @@ def family_curves(x: Sequence[float] | np.ndarray, curves: Mapping[str, np.ndarr
     flags = chart(None, {"type": "point", "filled": True, "opacity": 1, "size": s["flag"], "stroke": "black",
                          "strokeWidth": 1, "clip": True}, {"x": x_enc, "y": y_enc, "color": color, "shape": shape},
                   where=f"datum.status != {js(EXACT)}", transform=[inset])
-    tips = [
-        {"calculate": f"format(datum.v, {js('.4~g')})", "as": "log10_text"},
-        {"calculate": f"isFinite(datum.v) ? (abs(datum.v) < 300 ? format(pow(10, datum.v), {js('.3~e')}) : "
-                      f"'10^' + format(datum.v, {js('.1f')})) : (datum.v > 0 ? 'inf' : '0')", "as": "norm_text"},
-        {"calculate": f"datum.status == {js(OVERFLOW)} ? {js(text.overflow)} : datum.status == {js(UNDERFLOW)} ? "
-                      f"{js(text.underflow)} : {js(text.exact)}", "as": "status_text"},
-    ]
     tooltip = [tip("series", text.series), tip("x", xt, "quantitative"), tip("log10_text", text.log10),
                tip("norm_text", text.norm), tip("status_text", text.status)]
     points = chart(None, {"type": "point", "filled": True, "opacity": 0, "size": s["point"] * 2, "clip": True},
                    {"x": x_enc, "y": y_enc, "color": color, "tooltip": tooltip})
-    layers = zone_layers(zones, lo, hi, text, s) + window_layers(window, (x_lo, x_hi), text, s)
-    layers += [
-        layer(line, flags, data=lines, transform=unpack),
-        layer(points, data=hover, transform=unpack + tips),
-    ]
+    layers = zone_layers(zones, lo, hi, text, s, labels=False) + window_layers(window, (x_lo, x_hi), text, s)
+    layers.append(layer(line, flags, data=lines, transform=unpack))
+    spots = _zone_label_spots(x, series, (x_lo, x_hi), (lo, hi), zones, text, s, height, len(names), marker,
+                              marker_label, window, notes is not None)
+    if spots is not None:                                     # on top of the lines, under the hover points
+        layers.append(chart(spots, {"type": "text", "align": "center", "baseline": "middle", "fontSize": s["label"],
+                                    "fontWeight": "bold"},
+                            {"x": q("x"), "y": q("y"), "text": n("zone"), "fill": n("ink", scale=None)},
+                            transform=[scrub.member_filter()]))
+    layers.append(layer(points, data=hover, transform=_hover_unpack(scrub, text)))
     layers += _note_layers(scrub, notes, marker, marker_label, x_enc, s)
     layers.append(extent_layer(x=(x_enc, (x_lo, x_hi)), y=(y_enc, (lo, hi))))  # the ranges live in the data
     out = finish(layer(*layers, height=height), projector, title)
@@ -162,3 +238,80 @@ def _note_layers(scrub: ScrubParam, notes: Sequence[str] | None, marker: np.ndar
                   {"x": x_enc, "y": {"value": "height"}, "text": n("label")}, transform=flt),
         ]
     return out
+
+
+
+
+def _text_px(text: str, size: float) -> float:
+    """Rough width in px of a bold label (CJK characters are square, Latin ones about 0.62 em)."""
+    return sum(size if ord(ch) > 0x2E80 else 0.62 * size for ch in text) + 6
+
+
+def _zone_label_spots(x: np.ndarray, series: Mapping[str, np.ndarray], x_range: tuple[float, float],
+                      y_range: tuple[float, float], zones: tuple[float, float] | None, text: ChartText, s: dict,
+                      height: int, n_series: int, marker: np.ndarray | None, marker_label: str,
+                      window: int | None, has_notes: bool) -> pd.DataFrame | None:
+    """Where each member's zone labels go: rows (i, zone, ink, x, y), the label's centre in data units.
+
+    Candidates: the band's right end, centre and left end, in its middle (the right end is the place on other
+    charts), at its outer edge and next to its threshold. A member takes the first candidate (right-middle, the
+    edges, then the middle elsewhere) that none of its lines (nor their overflow triangles, its marker's label or
+    the window's label) runs through; the next member keeps the same spot while it stays free, so the label moves
+    only when a line comes. No free spot: the one crossed by the fewest. Sizes in px are estimated from the fonts
+    and a typical plot size.
+    """
+    if not zones:
+        return None
+    (x_lo, x_hi), (lo, hi) = x_range, y_range
+    size = s["label"]
+    # px around the plot (notes, axis, legend of 4 columns), measured in Chromium at 1280 px: 230 normal, 268 projector
+    chrome = (s["title"] * 1.6 + 8 if has_notes else 0) + 120 + 2.6 * size + np.ceil(n_series / 4) * (size + 10)
+    ux, uy = (x_hi - x_lo) / PLOT_WIDTH, (hi - lo) / max(60.0, height + 30 - chrome)   # data units per px
+    raw = np.stack([np.asarray(v, dtype=float) for v in series.values()], axis=1)                   # (F, S, N)
+    Y = np.clip(raw, lo, hi)
+    flag = (np.sqrt(s["flag"]) / 2 + 2) * uy                   # an off-range point's triangle reaches this far in
+    Y_top = np.where(raw < lo, lo + flag, Y)                    # the extent of each point's mark
+    Y_bottom = np.where(raw > hi, hi - flag, Y)
+    F, x = Y.shape[0], np.asarray(x, dtype=float)
+    m = np.full(F, np.nan) if marker is None or not marker_label else np.asarray(marker, dtype=float)
+    along = lo + (_text_px(marker_label, size) + 4) * uy          # a marker's label runs up its rule from the bottom
+
+    def crossings(x0: float, x1: float, y0: float, y1: float) -> np.ndarray:
+        """(F,) lines (and labels) of each member inside the box (a segment crossing it counts)."""
+        i0 = max(int(np.searchsorted(x, x0, side="right")) - 1, 0)
+        i1 = min(int(np.searchsorted(x, x1, side="left")), len(x) - 1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)               # an all-NaN stretch: no line there
+            top, bottom = np.nanmax(Y_top[:, :, i0:i1 + 1], axis=2), np.nanmin(Y_bottom[:, :, i0:i1 + 1], axis=2)
+        n_hit = ((top >= y0) & (bottom <= y1)).sum(axis=1)
+        n_hit += (m + 4 * ux >= x0) & (m - (size + 4) * ux <= x1) & (along >= y0)
+        if window is not None:
+            wx = min(max(float(window), x_lo), x_hi) + 4 * ux
+            n_hit += int(wx <= x1 and wx + _text_px(text.window, size) * ux >= x0 and hi - (size + 10) * uy <= y1)
+        return n_hit
+
+    rows = []
+    h, pad = size * 1.3, 6
+    for zone, ink, a, b in ((text.vanishing, VANISH_TEXT, lo, min(zones[0], hi)),
+                            (text.exploding, EXPLODE_TEXT, max(zones[1], lo), hi)):
+        if not b > a:
+            continue
+        half_w, half_h = _text_px(zone, size) / 2 * ux, h / 2 * uy
+        xs = {"right": x_hi - (pad + 2) * ux - half_w, "left": x_lo + pad * ux + half_w, "centre": (x_lo + x_hi) / 2}
+        ys = {"mid": (a + b) / 2}
+        if b - a >= 2 * (half_h + pad * uy):                      # room for the edges inside the band
+            low, high = a + pad * uy + half_h, b - pad * uy - half_h
+            ys.update({"outer": low, "inner": high} if zone == text.vanishing else {"outer": high, "inner": low})
+        spots = [(xs[hx], ys[vy]) for vy in ("mid", "outer", "inner") for hx in ("right", "centre", "left")
+                 if vy in ys]
+        spots = spots[:1] + sorted(spots[1:], key=lambda p: p[1] == ys["mid"])   # mid-band elsewhere comes last
+        hits = np.stack([crossings(cx - half_w, cx + half_w, cy - half_h, cy + half_h) for cx, cy in spots], axis=1)
+        at = None
+        for f in range(F):
+            if at is None or hits[f, at] > 0:                     # keep the spot while it is free
+                at = int(np.argmin(hits[f]))                      # the first free one in order, else the least crossed
+            rows.append((f, zone, ink, *spots[at]))
+    if not rows:
+        return None
+    df = pd.DataFrame(rows, columns=["i", "zone", "ink", "x", "y"])
+    return df.astype({"i": np.uint16})

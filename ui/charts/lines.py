@@ -165,8 +165,10 @@ def gradient_curves(curves: pd.DataFrame, *, x: str = "distance", y: str = "log1
     return finish(layer(*layers, height=height), projector, title)
 
 
-def zone_layers(zones: tuple[float, float] | None, lo: float, hi: float, text: ChartText, s: dict) -> list:
-    """Shaded bands below the vanishing and above the exploding threshold, labelled at the right edge."""
+def zone_layers(zones: tuple[float, float] | None, lo: float, hi: float, text: ChartText, s: dict,
+                labels: bool = True) -> list:
+    """Shaded bands below the vanishing and above the exploding threshold, labelled at the right edge
+    (``labels=False``: the bands only, for a builder that places the labels where its lines do not run)."""
     if not zones:
         return []
     rows = []
@@ -180,10 +182,13 @@ def zone_layers(zones: tuple[float, float] | None, lo: float, hi: float, text: C
         return []
     band = pd.DataFrame({**{k: [r[k] for r in rows] for k in rows[0]},
                          "mid": [(r["y"] + r["y2"]) / 2 for r in rows]})
+    shade = chart(band, {"type": "rect", "opacity": s["zone_opacity"]},
+                  {"y": q("y"), "y2": {"field": "y2"}, "fill": n("fill", scale=None),
+                   "tooltip": [tip("zone", text.status)]})
+    if not labels:
+        return [shade]
     return [
-        chart(band, {"type": "rect", "opacity": s["zone_opacity"]},
-              {"y": q("y"), "y2": {"field": "y2"}, "fill": n("fill", scale=None),
-               "tooltip": [tip("zone", text.status)]}),
+        shade,
         chart(band, {"type": "text", "align": "right", "baseline": "middle", "dx": -8, "fontSize": s["label"],
                      "fontWeight": "bold"},
               {"x": {"value": "width"}, "y": q("mid"), "text": n("zone"), "fill": n("ink", scale=None)}),

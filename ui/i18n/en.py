@@ -255,23 +255,26 @@ TABLE.update({
     'lstm_forget_gate.math.path': 'Keeping only the first term from step k to T gives the cell path drawn on the chart:',
     'lstm_forget_gate.notice': "- **Two roads back in time.** The gradient can travel back through the cell state, where each step only\n  multiplies it elementwise by the forget gate f_t, or through h_{t−1} and the recurrent weights, as in a vanilla RNN.\n  The cell path is the first road alone: the product of the f_t values in the heat map.\n- **The bias sets the default.** With PyTorch's initialisation f_t stays near σ(0) = 0.5, so the cell path halves at\n  every step: not much better than the vanilla RNN. A bias of 1 (Jozefowicz et al. 2015, Keras' `unit_forget_bias`)\n  lifts f to about 0.73: that doubles the memory, but the cell path is still 10^−12.2 at distance 100. A bias of 3\n  lifts f to about 0.95, and the gradient reaches the start of a 100-step sequence (10^−1.5). The dashed\n  line σ(b_f)^(T−k) is what a gate frozen at its bias would give.\n- **Addition instead of a matrix.** In c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t the old cell is only scaled by numbers between\n  0 and 1: no W_hh, no tanh slope. The exact ∂c_T/∂c_k adds the terms through h; they can lift it above the cell path\n  and even above 1, so an LSTM can still explode and clipping stays useful. The full state [h; c] usually lies on top\n  of ∂c_T/∂c_k: what survives a long distance travels in c.\n- **Learned, input-dependent gates.** f_t is computed from x_t and h_{t−1}. A trained network pushes it to 0 where it\n  should forget and towards 1 where it must remember. Nothing guarantees that the gradient cannot vanish, but the\n  network gets a simple knob to keep it alive.\n- **1997 LSTM.** The first LSTM had no forget gate: f = 1, a constant error carousel that hands the gradient back\n  unchanged. The price shows in the right chart: the cell keeps adding i ⊙ g and grows without limit (|c_t| can reach\n  t), tanh(c_t) saturates and the memory can never be cleared. Gers, Schmidhuber & Cummins (2000) introduced the\n  forget gate to fix exactly this.",
     'lstm_forget_gate.axis.f': 'forget gate f_t',
+    'lstm_forget_gate.note': '‖∏ f_t‖ over T steps = {grad}  ·  horizon: cell path {cell}, full state {state} steps',
+    'lstm_forget_gate.note.no_forget': '1997 LSTM (f = 1): b_f has no effect  ·  full state ‖∂s_T/∂s_0‖ = {full}',
+    'lstm_forget_gate.computing': 'Computing the curves for every b_f on the slider…',
 })
 
 # --- page 4 (gru_update_gate) ---
 TABLE.update({
     'gru_update_gate.conv': 'Convention shown',
     'gru_update_gate.conv.help': "Only the presentation changes, not the network: PyTorch's update gate z_t is the "
-    "share of the old state kept, CS224n's u_t = 1 − z_t the share replaced. Labels, equations and the heat map follow "
-    "this choice.",
+    "share of the old state kept, CS224n's u_t = 1 − z_t the share replaced. Labels, equations, the heat map and the "
+    "slider in the chart (b_u = −b_z) follow this choice.",
     'gru_update_gate.conv.pytorch': 'z = share kept',
     'gru_update_gate.conv.cs224n': 'u = 1 − z = share replaced',
     'gru_update_gate.b_z': 'Update-gate bias b_z',
     'gru_update_gate.b_z.help': "Total bias b_iz + b_hz of PyTorch's update gate z_t, the share of h_{t−1} kept. "
     "Without input and recurrence z_t = σ(b_z): +3 → 0.95 keeps the old state, −3 → 0.05 replaces it.",
-    'gru_update_gate.cs224n.b_z': "Update-gate bias (PyTorch's b_z)",
-    'gru_update_gate.cs224n.b_z.help': "The slider is PyTorch's z-bias in both conventions, so links stay valid. "
-    "CS224n's gate u_t = 1 − z_t has the opposite bias b_u = −b_z: a **positive** value here means a **small** u "
-    "(little is replaced, long memory); a negative value means u ≈ 1 (the state is rewritten at every step).",
+    'gru_update_gate.cs224n.b_z': 'Update-gate bias b_u = −b_z',
+    'gru_update_gate.cs224n.b_z.help': "CS224n's gate u_t = 1 − z_t, the share of the state replaced, has the opposite "
+    "bias b_u = −b_z: +3 → u ≈ 0.95 rewrites the state at every step, −3 → u ≈ 0.05 keeps it (long memory). Links and "
+    "presets store PyTorch's b_z, so a link shows the same network in both conventions.",
     'gru_update_gate.b_r': 'Reset-gate bias b_r',
     'gru_update_gate.b_r.help': 'Total bias of the reset gate r_t, which scales W_hn h_{t−1} + b_hn inside the '
     'candidate n_t. −4 closes it (r ≈ 0.02): the candidate then ignores the past.',
@@ -354,6 +357,10 @@ TABLE.update({
     "  safe default, especially for very long dependencies or plenty of data; try the GRU when speed or size matters.",
     'gru_update_gate.chart.reset.caption': "Δn_t = n_t − n_t(r = 1): the candidate minus the one the same step would compute with the reset gate fully open. Red: the reset gate raised a unit's candidate; blue: lowered it.",
     'gru_update_gate.axis.mean': 'mean',
+    'gru_update_gate.note': 'GRU ‖∂h_T/∂h_0‖ = {grad}  ·  horizon: GRU {gru}, direct {direct}, LSTM {lstm} steps',
+    'gru_update_gate.pytorch.note.leaky': 'leaky unit: b_z has no effect  ·  GRU ‖∂h_T/∂h_0‖ = {grad}  ·  horizon {gru} steps',
+    'gru_update_gate.cs224n.note.leaky': 'leaky unit: b_u has no effect  ·  GRU ‖∂h_T/∂h_0‖ = {grad}  ·  horizon {gru} steps',
+    'gru_update_gate.computing': 'Computing the curves for every b_z on the slider…',
 })
 
 # --- page 5 (gradient_clipping) ---------------------------------------------------------------------------------

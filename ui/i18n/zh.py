@@ -241,22 +241,25 @@ TABLE.update({
     'lstm_forget_gate.math.path': '从第 k 步到第 T 步只保留第一项，就得到图中的细胞通路：',
     'lstm_forget_gate.notice': '- **回到过去的两条路。** 梯度可以沿细胞状态往回走，每一步只按元素乘上遗忘门 f_t；\n  也可以经过 h_{t−1} 和循环权重往回走，就像朴素 RNN 那样。细胞通路只走第一条路：它就是热力图中 f_t 的连乘积。\n- **偏置决定默认行为。** 按 PyTorch 的初始化，f_t 停在 σ(0) = 0.5 附近，细胞通路每一步减半，比朴素 RNN 好不了多少。\n  偏置取 1（Jozefowicz 等人 2015，Keras 的 `unit_forget_bias`）把 f 提高到约 0.73：记忆长度翻了一倍，\n  但在距离 100 处细胞通路仍只有 10^−12.2。偏置取 3 则把 f 提高到约 0.95，梯度能一直传到 100 步序列的开头（10^−1.5）。虚线 σ(b_f)^(T−k) 表示门固定在偏置值时的情形。\n- **用加法代替矩阵。** 在 c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t 中，旧的细胞只被 0 到 1 之间的数缩放：\n  没有 W_hh，也没有 tanh 的斜率。精确的 ∂c_T/∂c_k 还包含经过 h 的项，它们可以把曲线抬到细胞通路之上，\n  甚至超过 1，所以 LSTM 仍然可能爆炸，梯度裁剪依然有用。完整状态 [h; c] 的曲线通常与 ∂c_T/∂c_k 重合：\n  能传得很远的梯度走的是 c。\n- **门是学出来的，并且随输入变化。** f_t 由 x_t 和 h_{t−1} 计算得到。训练好的网络在该遗忘的地方把它压向 0，\n  在必须记住的地方把它推向 1。这并不能保证梯度一定不消失，但给了网络一个简单的旋钮来保住梯度。\n- **1997 年的 LSTM。** 最早的 LSTM 没有遗忘门：f = 1，这条“恒定误差传送带”把梯度原样传回。\n  代价在右侧的图中一目了然：细胞不断累加 i ⊙ g，无限增长（|c_t| 可以达到 t），tanh(c_t) 饱和，记忆也永远无法清空。\n  Gers、Schmidhuber 和 Cummins（2000）正是为了解决这个问题才引入了遗忘门。',
     'lstm_forget_gate.axis.f': '遗忘门 f_t',
+    'lstm_forget_gate.note': 'T 步之前的 ‖∏ f_t‖ = {grad}  ·  记忆长度：细胞通路 {cell} 步，完整状态 {state} 步',
+    'lstm_forget_gate.note.no_forget': '1997 年的 LSTM（f = 1）：b_f 不起作用  ·  完整状态 ‖∂s_T/∂s_0‖ = {full}',
+    'lstm_forget_gate.computing': '正在为滑块上的每个 b_f 计算曲线…',
 })
 
 # --- page 4 (gru_update_gate) ---
 TABLE.update({
     'gru_update_gate.conv': '显示的约定',
     'gru_update_gate.conv.help': '只改变呈现方式，不改变网络：PyTorch 的更新门 z_t 表示保留旧状态的比例，'
-    'CS224n 的 u_t = 1 − z_t 表示被替换的比例。标签、公式和热力图都随这个选择变化。',
+    'CS224n 的 u_t = 1 − z_t 表示被替换的比例。标签、公式、热力图和图中的滑块（b_u = −b_z）都随这个选择变化。',
     'gru_update_gate.conv.pytorch': 'z = 保留的比例',
     'gru_update_gate.conv.cs224n': 'u = 1 − z = 替换的比例',
     'gru_update_gate.b_z': '更新门偏置 b_z',
     'gru_update_gate.b_z.help': 'PyTorch 更新门 z_t（保留 h_{t−1} 的比例）的总偏置 b_iz + b_hz。'
     '没有输入和循环项时 z_t = σ(b_z)：+3 → 0.95，保留旧状态；−3 → 0.05，替换旧状态。',
-    'gru_update_gate.cs224n.b_z': '更新门偏置（PyTorch 的 b_z）',
-    'gru_update_gate.cs224n.b_z.help': '在两种约定下，这个滑块都是 PyTorch 的 z 偏置，所以链接始终有效。'
-    'CS224n 的门 u_t = 1 − z_t 的偏置正好相反：b_u = −b_z。这里取**正**值意味着 u **小**'
-    '（替换得少，记忆长）；取负值意味着 u ≈ 1（每一步都重写状态）。',
+    'gru_update_gate.cs224n.b_z': '更新门偏置 b_u = −b_z',
+    'gru_update_gate.cs224n.b_z.help': 'CS224n 的门 u_t = 1 − z_t 表示被替换的状态比例，它的偏置正好相反：b_u = −b_z。'
+    '+3 → u ≈ 0.95，每一步都重写状态；−3 → u ≈ 0.05，保留旧状态（记忆长）。链接和预设里存的是 PyTorch 的 b_z，'
+    '所以同一个链接在两种约定下显示的是同一个网络。',
     'gru_update_gate.b_r': '重置门偏置 b_r',
     'gru_update_gate.b_r.help': '重置门 r_t 的总偏置；r_t 在候选状态 n_t 中缩放 W_hn h_{t−1} + b_hn。'
     '取 −4 时重置门关闭（r ≈ 0.02）：候选状态不再理会过去。',
@@ -330,6 +333,10 @@ TABLE.update({
     '  更在意速度或模型大小时，可以试试 GRU。',
     'gru_update_gate.chart.reset.caption': 'Δn_t = n_t − n_t(r = 1)：候选状态减去重置门完全打开时同一步会算出的候选状态。红色表示重置门让该单元的候选值变大，蓝色表示变小。',
     'gru_update_gate.axis.mean': '均值',
+    'gru_update_gate.note': 'GRU ‖∂h_T/∂h_0‖ = {grad}  ·  记忆长度：GRU {gru} 步，直接通路 {direct} 步，LSTM {lstm} 步',
+    'gru_update_gate.pytorch.note.leaky': '渗漏单元：b_z 不起作用  ·  GRU ‖∂h_T/∂h_0‖ = {grad}  ·  记忆长度 {gru} 步',
+    'gru_update_gate.cs224n.note.leaky': '渗漏单元：b_u 不起作用  ·  GRU ‖∂h_T/∂h_0‖ = {grad}  ·  记忆长度 {gru} 步',
+    'gru_update_gate.computing': '正在为滑块上的每个 b_z 计算曲线…',
 })
 
 # --- page 5 (gradient_clipping) ---------------------------------------------------------------------------------

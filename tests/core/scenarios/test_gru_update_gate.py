@@ -1,11 +1,13 @@
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.family import grid
 from core.scenarios import gru_update_gate
 from core.scenarios.common import inputs
 from tests.core.helpers import jacobian_fd
-from tests.core.scenarios.test_lstm_forget_gate import log10_max_prod, no_nan_or_posinf
+from tests.core.scenarios.test_lstm_forget_gate import assert_family_is_the_runs, log10_max_prod, no_nan_or_posinf
 
 
 def test_direct_path_is_the_product_of_the_returned_update_gates():
@@ -98,3 +100,21 @@ def test_no_nan_or_overflow_over_the_slider_ranges(ub, rb, ws, hidden, T, scale,
 
 def test_heaviest_corner_stays_finite():
     no_nan_or_posinf(gru_update_gate.run(4.0, -4.0, 3.0, 128, 300, 3.0, seed=0))
+
+
+FAMILY_CASES = [  # (reset_bias, weight_scale, hidden, T, input_scale, seed, leaky)
+    (0.0, 1.0, 32, 100, 1.0, 0, None), (-4.0, 2.0, 12, 60, 0.3, 4, None), (2.0, 0.0, 8, 40, 2.0, 9, None),
+    (0.0, 1.0, 16, 50, 1.0, 2, 0.9), (-1.0, 2.5, 20, 80, 3.0, 11, 0.3),
+]
+
+
+@pytest.mark.parametrize("rb, ws, H, T, scale, seed, leaky", FAMILY_CASES)
+def test_family_members_equal_single_runs(rb, ws, H, T, scale, seed, leaky):
+    """The page's main chart holds the family over PyTorch's b_z; each member must be what run() computes."""
+    b = grid(-4.0, 4.0, 0.25)
+    fam = gru_update_gate.family(b, rb, ws, H, T, scale, seed, leaky=leaky)
+    assert set(fam["curves"]) == {"gru_full", "gru_direct", "vanilla_rnn", "lstm"}
+    assert fam["mean_z"].shape == (len(b),)
+    assert_family_is_the_runs(fam, lambda f: gru_update_gate.run(b[f], rb, ws, H, T, scale, seed, leaky=leaky),
+                              (0, 5, 12, 16, 17, 27, 32), unused=leaky is not None,
+                              extra=lambda f, r: np.testing.assert_allclose(fam["mean_z"][f], r["mean_z"], atol=1e-14))

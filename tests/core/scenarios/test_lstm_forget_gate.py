@@ -1,7 +1,9 @@
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.family import grid
 from core.scenarios import lstm_forget_gate
 from core.scenarios.common import inputs
 from tests.core.helpers import jacobian_fd
@@ -112,3 +114,41 @@ def test_heaviest_corner_stays_finite():
     r = lstm_forget_gate.run(6.0, 4.0, 3.0, 128, 300, 3.0, seed=0, no_forget_gate=True)
     no_nan_or_posinf(r)
     assert 100 < r["c_abs_max"][-1] <= 300
+
+
+FAMILY_CASES = [  # (input_bias, weight_scale, hidden, T, input_scale, seed, no_forget_gate)
+    (0.0, 1.0, 32, 100, 1.0, 0, False), (2.0, 2.5, 12, 60, 0.3, 4, False), (-3.0, 0.0, 8, 40, 2.0, 9, False),
+    (0.0, 1.0, 16, 50, 1.0, 2, True), (1.0, 0.5, 20, 80, 3.0, 11, True),
+]
+
+
+def assert_family_is_the_runs(fam: dict, run_at, members, unused: bool, extra=None) -> None:
+    """Members ``members`` of a scenario's family have run()'s curves (float64 precision) and memory horizons
+    (``run_at(f)``: run() at member f's value; ``extra(f, r)``: the scenario's own checks). ``unused``: the
+    scrubbed bias has no effect in this mode (1997 LSTM, leaky GRU), so every member must be the same."""
+    for f in members:
+        r = run_at(f)
+        for key, L in r["curves"].items():
+            assert fam["curves"][key].shape[1:] == L.shape
+            np.testing.assert_allclose(fam["curves"][key][f], L, atol=1e-9, rtol=0, err_msg=f"{key}, member {f}")
+            h = fam["horizons"][key][f]
+            assert (r["horizons"][key] is None and np.isnan(h)) or h == r["horizons"][key], key
+        if extra is not None:
+            extra(f, r)
+    for L in fam["curves"].values() if unused else ():
+        assert np.array_equal(L, np.repeat(L[:1], len(L), axis=0))
+
+
+@pytest.mark.parametrize("ib, ws, H, T, scale, seed, old", FAMILY_CASES)
+def test_family_members_equal_single_runs(ib, ws, H, T, scale, seed, old):
+    """The page's main chart holds the family; each member must be what run() computes at that b_f."""
+    b = grid(-4.0, 6.0, 0.25)
+    fam = lstm_forget_gate.family(b, ib, ws, H, T, scale, seed, no_forget_gate=old)
+    assert set(fam["curves"]) == {"cell_path", "cell_full", "state_full", "vanilla_rnn"}
+    assert fam["curves"]["cell_path"].shape == (len(b), T + 1)
+
+    def gates(f, r):
+        assert fam["mean_f"][f] == pytest.approx(r["mean_f"], abs=1e-14)
+        assert fam["sigmoid_bf"][f][-1] == pytest.approx(r["sigmoid_bf_T"], abs=1e-12)
+    assert_family_is_the_runs(fam, lambda f: lstm_forget_gate.run(b[f], ib, ws, H, T, scale, seed, no_forget_gate=old),
+                              (0, 7, 16, 20, 29, 40), unused=old, extra=gates)
