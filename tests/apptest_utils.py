@@ -122,15 +122,20 @@ def deferred_files(monkeypatch) -> list:
     return registered
 
 
+_CONTROLS: dict[str, tuple[tuple, dict]] = {}
+
+
 def page_controls(page: str) -> tuple[tuple, dict]:
-    """(specs, presets) declared by ``page``'s ControlPanel (runs the page once if needed)."""
+    """(specs, presets) declared by ``page``'s ControlPanel (runs the real page once per test process and keeps what
+    it declared: the panel registry itself also records test apps that borrow a page id, e.g. tests/ui/demo_app)."""
     from ui.panel import registered
 
-    if registered(page) is None:
+    if page not in _CONTROLS:
         run_page(page)
-    found = registered(page)
-    assert found is not None, f"page {page!r} built no ControlPanel"
-    return found
+        found = registered(page)
+        assert found is not None, f"page {page!r} built no ControlPanel"
+        _CONTROLS[page] = found
+    return _CONTROLS[page]
 
 
 # --- checks ----------------------------------------------------------------------------------------------------------
