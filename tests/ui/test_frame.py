@@ -15,7 +15,6 @@ from tests.apptest_utils import (
     click_preset,
     control_values,
     deferred_files,
-    page_controls,
     query_from,
     run_page,
     visible_texts,
@@ -23,6 +22,7 @@ from tests.apptest_utils import (
 from tests.ui.demo_app import STUB_KEYS, stub_keys_installed, write_stub_app
 from ui.charts import fmt_value
 from ui.i18n import EN, ZH
+from ui.panel import registered
 
 P1, P2 = "pages/1_vanilla_rnn.py", "pages/2_relu_vs_tanh.py"
 
@@ -166,14 +166,14 @@ def test_csv_download_is_written_on_click_with_the_page_data(main, monkeypatch):
 
 def test_helper_finds_the_declared_controls(main):
     run(main)
-    specs, presets = page_controls("vanilla_rnn")
+    specs, presets = registered("vanilla_rnn")  # what the test app just declared
     assert [s.key for s in specs] == ["rho", "act", "T", "init", "seed"]
     assert set(presets) == {"vanishing", "exploding"}
 
 
 def test_random_views(main):
     run(main)
-    specs, _ = page_controls("vanilla_rnn")
+    specs, _ = registered("vanilla_rnn")
 
     @settings(max_examples=25, deadline=None)
     @given(control_values(specs))
