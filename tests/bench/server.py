@@ -12,10 +12,11 @@ import argparse
 import statistics
 import time
 
-from tests.apptest_utils import page_controls, run_page
+from tests.apptest_utils import control_value, page_controls, release_scrub, run_page
 from tests.bench.latency import HEAVY, settle
 from ui.controls import Slider
 from ui.registry import ROOT, available
+from ui.scrub import Scrub
 
 
 def chart_bytes(at) -> int:
@@ -34,24 +35,31 @@ def widget(at, key: str):
 
 
 def rerun_ms(page: str, query: dict, repeats: int) -> tuple[float, float, int]:
+    """The page's main control moved between two values: for a scrub, the run after the hand lets go (the
+    chart's selection), else a slider's change."""
     specs, _ = page_controls(page)
     s = next(s for s in specs if isinstance(s, Slider))
     t0 = time.perf_counter()
     at = run_page(page, query=query)
     first = 1e3 * (time.perf_counter() - t0)
-    base = at.session_state[s.key]
+    base = control_value(at, page, s)
     other = s.lo if base != s.lo else s.hi
-    return median_rerun(at, lambda i: widget(at, s.key).set_value(other if i % 2 == 0 else base), repeats), \
-        first, chart_bytes(at)
+    if isinstance(s, Scrub):
+        def step(i):
+            release_scrub(at, s.key, other if i % 2 == 0 else base)
+    else:
+        def step(i):
+            widget(at, s.key).set_value(other if i % 2 == 0 else base)
+            at.run()
+    return median_run(step, repeats), first, chart_bytes(at)
 
 
-def median_rerun(at, move, repeats: int) -> float:
-    """Median ms of ``at.run()`` after ``move(i)`` sets the slider, two warm-up runs left out."""
+def median_run(step, repeats: int) -> float:
+    """Median ms of ``step(i)`` (a move and the run it causes), two warm-up runs left out."""
     times = []
     for i in range(repeats + 2):
-        move(i)
         t = time.perf_counter()
-        at.run()
+        step(i)
         times.append(1e3 * (time.perf_counter() - t))
     return statistics.median(times[2:])
 
@@ -68,7 +76,7 @@ def bare_rerun_ms(repeats: int) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "bare.py").write_text(BARE_APP, encoding="utf-8")
         at = AppTest.from_file(str(Path(tmp) / "bare.py")).run()
-        return median_rerun(at, lambda i: at.slider(key="v").set_value(10 if i % 2 == 0 else 60), repeats)
+        return median_run(lambda i: at.slider(key="v").set_value(10 if i % 2 == 0 else 60).run(), repeats)
 
 
 def cold_start() -> float:
