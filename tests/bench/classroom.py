@@ -56,7 +56,7 @@ LINKS: tuple[tuple[int, str], ...] = (
     (1, "gru_update_gate?b_z=3"),
     (1, "gradient_clipping"),
     (1, "bidirectional_stacked?layers=8"),
-    (1, "memory_race?T=100"),
+    (1, "memory_race?T=200"),
 )
 # What a student does after thinking (weights): mostly move a control.
 ACTIONS = {"change": 80, "preset": 8, "page": 6, "explain": 3, "settings": 3}
