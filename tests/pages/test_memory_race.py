@@ -20,16 +20,21 @@ def stored(task, T):
     return json.loads((DATA / mr.preset_name(task, T)).read_text(encoding="utf-8"))
 
 
+def race_frame(at, *columns):
+    """The main chart's (the race replay's) dataset that has ``columns``."""
+    return next(f for f in chart_frames(at)[0].frames if set(columns) <= set(f.columns))
+
+
 def loss_curves(at):
-    """Main chart: {cell: (steps, test MSE)} of the solid lines (exact points only)."""
-    df = chart_frames(at)[0].frames[0]
-    df = df[(df["kind"] == "curve") & (df["status"] == "exact")]
-    return {NAMES[name]: (g["x"].to_numpy(), g["y"].to_numpy()) for name, g in df.groupby("series")}
+    """Main chart: {cell: (steps, test MSE)} of the lines the slider grows (exact points only)."""
+    df = race_frame(at, "t", "status", "next")
+    df = df[df["status"] == "exact"]
+    return {NAMES[name]: (g["t"].to_numpy(), g["y"].to_numpy()) for name, g in df.groupby("series", observed=True)}
 
 
 def refs(at):
-    df = chart_frames(at)[0].frames[0]
-    return sorted(set(df.loc[df["kind"] == "ref", "y"].round(12)))
+    df = next(f for f in chart_frames(at)[0].frames if list(f.columns) == ["t", "y", "series"])
+    return sorted(set(df["y"].round(12)))
 
 
 def state_grad(run):

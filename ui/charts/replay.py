@@ -32,27 +32,36 @@ VIEW = "replay_lines"  # name of the layer the scrub's selection lives in (the f
 class Panel:
     """One quantity of the runs: ``curves`` run name -> value per step (a run that stopped early is shorter),
     ``refs`` name -> a constant drawn dashed across the panel (a baseline, a threshold), ``notes`` one text per
-    value of the slider's grid (lo = 0: step k's numbers), written at the panel's top right while it is there."""
+    value of the slider's grid (lo = 0: step k's numbers), written at the panel's top right while it is there.
+
+    ``steps`` run name -> the step of each value, increasing (default 0, 1, 2, ...): runs measured every few
+    steps, e.g. a test error evaluated every 20 steps. ``domain`` the y range (default: the runs' own extent);
+    values beyond it sit on its edge as overflow/underflow marks."""
 
     title: str
     y_title: str
     curves: Mapping[str, np.ndarray]
     refs: Mapping[str, float] = field(default_factory=dict)
     notes: Sequence[str] | None = None
+    steps: Mapping[str, np.ndarray] | None = None
+    domain: tuple[float, float] | None = None
 
 
 def _rows(p: Panel, lo: float, hi: float, text: ChartText) -> pd.DataFrame:
-    """One row per (run, step): step t, raw value v, y clamped to [lo, hi], status, tooltip texts, and the run's
-    last step (where its dot stays once the slider is beyond it)."""
+    """One row per (run, step): step t, raw value v, y clamped to [lo, hi], status, tooltip texts, the step of
+    the run's next row and its last step (its dot sits on the row whose step is the slider's, or the last before
+    it; on the last row once the slider is beyond it)."""
     parts = []
     for name, vals in p.curves.items():
         v = np.asarray(vals, dtype=float)
         y, status, keep = clamp(v, lo, hi)
-        t = np.arange(len(v))[keep]
+        at = np.arange(len(v)) if p.steps is None else np.asarray(p.steps[name])
+        t = at[keep]
+        last = t.max() if len(t) else 0
         parts.append(pd.DataFrame({"t": t, "series": name, "y": y[keep], "status": status[keep],
                                    "value_text": fmt_values(v[keep]), "status_text": status_texts(status[keep], text),
-                                   "last": int(t.max()) if len(t) else 0}))
-    cols = ["t", "series", "y", "status", "value_text", "status_text", "last"]
+                                   "next": np.r_[t[1:], last] if len(t) else t, "last": last}))
+    cols = ["t", "series", "y", "status", "value_text", "status_text", "next", "last"]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
 
 
@@ -71,7 +80,7 @@ def _panel(p: Panel, k: int, count: int, *, scrub: ScrubParam, x_enc: dict, log_
     every = np.concatenate([np.asarray(v, dtype=float).ravel() for v in p.curves.values()] +
                            [np.asarray(list(p.refs.values()), dtype=float)])
     limit = (10.0 ** -LOG10_LIMIT, 10.0 ** LOG10_LIMIT) if log_y else (-1e300, 1e300)
-    lo, hi = auto_domain(every, limit=limit, positive=log_y)
+    lo, hi = p.domain or auto_domain(every, limit=limit, positive=log_y)
     rows = _rows(p, lo, hi, text)
     bottom, top = _band(k, count, title_px, gap_px)
     y_enc = q("y", p.y_title, scale={"type": "log" if log_y else "linear", "range": [{"expr": bottom}, {"expr": top}],
@@ -99,11 +108,13 @@ def _panel(p: Panel, k: int, count: int, *, scrub: ScrubParam, x_enc: dict, log_
         chart(None, {"type": "point", "filled": True, "opacity": 0, "size": s["point"] * 2},
               {"x": x_enc, "y": y_enc, "color": color, "tooltip": tooltip}),
         data=rows, transform=[scrub.upto_filter("t")]))
-    # where each run is at the slider's step (its last step once the slider is beyond it)
+    # where each run is at the slider's step: its row at that step or the last before it (its last row once the
+    # slider is beyond it)
+    k = scrub.signal
     layers.append(chart(rows, {"type": "point", "filled": True, "opacity": 1, "size": s["flag"] * 0.8,
                                "stroke": "white", "strokeWidth": 1.5},
                         {"x": x_enc, "y": y_enc, "color": color, "tooltip": tooltip},
-                        where=f"datum.t == min({scrub.signal}, datum.last)"))
+                        where=f"datum.t <= {k} && ({k} < datum.next || datum.t == datum.last)"))
     layers.append(chart(pd.DataFrame({"title": [p.title]}),
                         {"type": "text", "align": "left", "baseline": "bottom", "dy": -4, "fontSize": s["title"],
                          "fontWeight": "bold", "color": "#222222"},
