@@ -11,7 +11,7 @@ curve grows up to it in the browser, with a dot at each cell's error there and t
 plot. Its grid is the evaluations (every 20 steps); the race's last evaluation (step ``steps - 1``) sits on the
 grid point after the one before it. Its default, the grid's top (the longest stored race), means "the end": the
 page opens on the finished race, and a value at or beyond the end of the race shown is kept as "the end"
-(``ui.scrub.end_at``), so the URL leaves it out: ``/memory_race?T=200`` is the finished race, ``step=1500`` the
+(``ui.scrub.end_at``), so the URL leaves it out: ``/memory_race?T=200`` is the finished race, ``at=1500`` the
 race at step 1500. When the hand stops, the gradient chart (a rule at the step) and the error ÷ baseline bars
 (at that step) follow; the table and the tiles stay the race's final record.
 """
@@ -43,7 +43,7 @@ RUNNING = "_race.running"  # set while a live race trains; still set on the next
 
 # the main control: the training step, a slider in the race chart; its top (the default) means the end of the race
 END = max(memory_race.STORED["steps"].values())
-STEP = Scrub("step", default=END, lo=0, hi=END, step=memory_race.STORED["eval_every"])
+STEP = Scrub("at", default=END, lo=0, hi=END, step=memory_race.STORED["eval_every"])
 SPECS = [
     Choice("task", default="adding", options=tuple(memory_race.PRESETS), kind="radio"),
     Slider("T", default=100, lo=10, hi=200, step=10),
@@ -51,7 +51,7 @@ SPECS = [
     Number("seed", default=0, lo=0, hi=9999),
     STEP,
 ]
-PRESETS = {f"{task}_{T}": {"task": task, "T": T, "clip": True, "seed": 0, "step": END}
+PRESETS = {f"{task}_{T}": {"task": task, "T": T, "clip": True, "seed": 0, "at": END}
            for task, lengths in memory_race.PRESETS.items() for T in lengths}
 MATH = [
     ("memory_race.math.adding", r"y = \sum_{t=1}^{T} u_t\,m_t,\qquad \operatorname{MSE}(\hat y \equiv 1) = "
@@ -163,23 +163,22 @@ def race_end(r):
     return STEP.lo + STEP.step * math.ceil((r["steps"] - 1 - STEP.lo) / STEP.step)
 
 
-def step_notes(r, top, t):
-    """The numbers above the race chart for every step of the slider (0, 20, ..., ``top``): who is below the
-    finish line by then (and since which step), and each cell's test error at its last evaluation up to there."""
+def step_notes(r, top, t, projector):
+    """The numbers above the race chart for every step of the slider (0, 20, ..., ``top``): how many cells are below
+    the finish line by then, and each cell's test error at its last evaluation up to there (✓: below the line).
+    In projector mode the cells take two lines (larger text)."""
     short = {k: t(f"memory_race.short.{k}") for k in r["runs"]}
     grid = np.arange(STEP.lo, top + STEP.step, STEP.step)
     at = memory_race.at_steps(r, grid)
     notes = []
     for f, k in enumerate(grid.tolist()):
-        crossed = [t("memory_race.note.cell_at", cell=short[n], step=r["runs"][n]["beat_at"])
-                   for n in sorted((n for n, a in at.items() if a["beaten"][f]), key=lambda n: r["runs"][n]["beat_at"])]
         head = t("memory_race.note.end" if k == top else "memory_race.note.step",
                  step=max(int(a["step"][f]) for a in at.values()),
-                 crossed=t("memory_race.note.crossed", cells=", ".join(crossed)) if crossed
-                 else t("memory_race.note.nobody"))
-        errors = "  ·  ".join(f"{short[n]} {ui.fmt_num(a['mse'][f], 3) if np.isfinite(a['mse'][f]) else '—'}"
-                              for n, a in at.items())
-        notes.append(f"{head}\n{t('memory_race.note.errors', errors=errors)}")
+                 n=sum(bool(a["beaten"][f]) for a in at.values()), total=len(at))
+        cells = [f"{short[n]} {ui.fmt_num(a['mse'][f], 3) if np.isfinite(a['mse'][f]) else '—'}"
+                 + (" ✓" if a["beaten"][f] else "") for n, a in at.items()]
+        rows = [cells[:3], cells[3:]] if projector else [cells]
+        notes.append("\n".join([head, *("  ·  ".join(row) for row in rows)]))
     return notes
 
 
@@ -199,7 +198,7 @@ def race_chart(race_key, top, lang, projector, _r, _ctx):
     names = {k: t(f"memory_race.cell.{k}") for k in r["runs"]}
     loss = Panel("", t("memory_race.axis.mse"), {names[k]: run["test_loss"] for k, run in r["runs"].items()},
                  {t("memory_race.series.baseline"): r["baseline"], t("memory_race.series.threshold"): r["threshold"]},
-                 step_notes(r, top, t), steps={names[k]: run["eval_step"] for k, run in r["runs"].items()},
+                 step_notes(r, top, t, projector), steps={names[k]: run["eval_step"] for k, run in r["runs"].items()},
                  domain=mse_domain(r))
     return replay_runs([loss], scrub=ui.scrub_param(_ctx, STEP, hi=top), x_title=t("memory_race.axis.step"),
                        text=_ctx.chart_text, projector=projector, height=380)

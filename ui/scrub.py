@@ -30,7 +30,7 @@ import numpy as np
 import streamlit as st
 
 from core.family import grid
-from ui.charts.scrub import PARAM, ScrubParam
+from ui.charts.scrub import BINDING_KEYS, PARAM, ScrubParam
 from ui.controls import Slider
 from ui.i18n import Translator
 
@@ -46,6 +46,8 @@ class Scrub(Slider):
         super().__post_init__()
         if self.step is None:
             raise ValueError(f"{self.key}: a scrub needs a step")
+        if self.key in BINDING_KEYS:                     # e.g. "step": the browser would draw a bare text box
+            raise ValueError(f"{self.key}: a scrub's key cannot be the name of a binding property")
         if not self.on_grid(self.default):
             raise ValueError(f"{self.key}: default {self.default} is not on the grid")
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ui.charts.clamp import EXACT, LOG10_LIMIT, OVERFLOW, UNDERFLOW, auto_domain, clamp, fmt_values, status_texts
-from ui.charts.notes import member_notes
+from ui.charts.notes import line_height, member_notes, room
 from ui.charts.scrub import ScrubParam, js
 from ui.charts.text import ENGLISH, ChartText
 from ui.charts.theme import OVERFLOW_SHAPE, UNDERFLOW_SHAPE, color_scale, finish, sizes
@@ -32,7 +32,8 @@ VIEW = "replay_lines"  # name of the layer the scrub's selection lives in (the f
 class Panel:
     """One quantity of the runs: ``curves`` run name -> value per step (a run that stopped early is shorter),
     ``refs`` name -> a constant drawn dashed across the panel (a baseline, a threshold), ``notes`` one text per
-    value of the slider's grid (lo = 0: step k's numbers), written at the panel's top right while it is there.
+    value of the slider's grid (lo = 0: step k's numbers), written at the panel's top right while it is there (from
+    its left edge when ``title`` is empty).
 
     ``steps`` run name -> the step of each value, increasing (default 0, 1, 2, ...): runs measured every few
     steps, e.g. a test error evaluated every 20 steps. ``domain`` the y range (default: the runs' own extent);
@@ -63,6 +64,11 @@ def _rows(p: Panel, lo: float, hi: float, text: ChartText) -> pd.DataFrame:
                                    "next": np.r_[t[1:], last] if len(t) else t, "last": last}))
     cols = ["t", "series", "y", "status", "value_text", "status_text", "next", "last"]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
+
+
+def _lines(notes: Sequence[str]) -> int:
+    """The most lines a note of ``notes`` has."""
+    return max((str(note).count("\n") + 1 for note in notes), default=1)
 
 
 def _band(k: int, count: int, title_px: int, gap_px: int) -> tuple[str, str]:
@@ -119,8 +125,12 @@ def _panel(p: Panel, k: int, count: int, *, scrub: ScrubParam, x_enc: dict, log_
                         {"type": "text", "align": "left", "baseline": "bottom", "dy": -4, "fontSize": s["title"],
                          "fontWeight": "bold", "color": "#222222"},
                         {"x": {"value": 0}, "y": {"value": {"expr": top}}, "text": n("title")}))
-    if p.notes is not None:                             # this step's numbers, at the band's top right
-        layers.append(member_notes(scrub, p.notes, s, x="width", y={"expr": top}, align="right", bold=False))
+    if p.notes is not None:        # this step's numbers, at the band's top right (from the left if it has no title)
+        left = not p.title         # then in the title's row, clear of a triangle on the band's top edge
+        up = (pad if left else 0) + (_lines(p.notes) - 1) * line_height(s)   # the last line ends above the band
+        layers.append(member_notes(scrub, p.notes, s, x=0 if left else "width",
+                                   y={"expr": f"{top} - {up}"} if up else {"expr": top},
+                                   align="left" if left else "right", bold=False))
     return layer(*layers)
 
 
@@ -153,4 +163,9 @@ def replay_runs(panels: Sequence[Panel], *, scrub: ScrubParam, log_y: bool = Tru
                         transform=[{"calculate": f"min({scrub.signal}, datum.end)", "as": "t"}]))
     out = finish(layer(*layers, height=height, resolve={"scale": {"y": "independent"}}), projector, None)
     out.params = [alt.TopLevelSelectionParameter(**scrub.param(), views=[VIEW])]
+    first = panels[0] if panels else None
+    if first is not None and first.notes:              # room above the plot for notes of more than one line
+        extra = room(s, _lines(first.notes)) - room(s, 1) + (0 if first.title else pad)
+        if extra > 0:
+            out.padding = {"top": extra + 5, "left": 5, "right": 5, "bottom": 5}
     return out
