@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ui.charts.clamp import EXACT, LOG10_LIMIT, OVERFLOW, UNDERFLOW, auto_domain, clamp, fmt_values, status_texts
-from ui.charts.notes import line_height, member_notes, room
+from ui.charts.notes import line_height, member_notes
 from ui.charts.scrub import ScrubParam, js
 from ui.charts.text import ENGLISH, ChartText
 from ui.charts.theme import OVERFLOW_SHAPE, UNDERFLOW_SHAPE, color_scale, finish, sizes
@@ -165,7 +165,7 @@ def replay_runs(panels: Sequence[Panel], *, scrub: ScrubParam, log_y: bool = Tru
     out.params = [alt.TopLevelSelectionParameter(**scrub.param(), views=[VIEW])]
     first = panels[0] if panels else None
     if first is not None and first.notes:              # room above the plot for notes of more than one line
-        extra = room(s, _lines(first.notes)) - room(s, 1) + (0 if first.title else pad)
+        extra = (_lines(first.notes) - 1) * line_height(s) + (0 if first.title else pad)
         if extra > 0:
             out.padding = {"top": extra + 5, "left": 5, "right": 5, "bottom": 5}
     return out
