@@ -36,8 +36,9 @@ class Panel:
     its left edge when ``title`` is empty).
 
     ``steps`` run name -> the step of each value, increasing (default 0, 1, 2, ...): runs measured every few
-    steps, e.g. a test error evaluated every 20 steps. ``domain`` the y range (default: the runs' own extent);
-    values beyond it sit on its edge as overflow/underflow marks."""
+    steps, e.g. a test error evaluated every 20 steps. ``domain`` the y range, fixed in the spec (a drag step is
+    then much cheaper for many rows; a chart with another domain is a new chart); default: the runs' own extent,
+    carried by the data. Values beyond it sit on its edge as overflow/underflow marks."""
 
     title: str
     y_title: str
@@ -89,8 +90,10 @@ def _panel(p: Panel, k: int, count: int, *, scrub: ScrubParam, x_enc: dict, log_
     lo, hi = p.domain or auto_domain(every, limit=limit, positive=log_y)
     rows = _rows(p, lo, hi, text)
     bottom, top = _band(k, count, title_px, gap_px)
+    # a given domain is fixed in the spec: a domain from the data is computed again on every drag step (the rows
+    # the slider filters take part in it), and every point and axis label is then encoded again
     y_enc = q("y", p.y_title, scale={"type": "log" if log_y else "linear", "range": [{"expr": bottom}, {"expr": top}],
-                                     "padding": pad, **FREE},
+                                     "padding": pad, **FREE, **({"domain": [lo, hi]} if p.domain else {})},
               axis={"orient": "left", **({"format": "~e"} if log_y else {})})
     tooltip = [tip("series", text.series), tip("t", x_enc["title"], "quantitative"), tip("value_text", p.y_title),
                tip("status_text", text.status)]
@@ -116,11 +119,11 @@ def _panel(p: Panel, k: int, count: int, *, scrub: ScrubParam, x_enc: dict, log_
         data=rows, transform=[scrub.upto_filter("t")]))
     # where each run is at the slider's step: its row at that step or the last before it (its last row once the
     # slider is beyond it)
-    k = scrub.signal
+    at = scrub.signal
     layers.append(chart(rows, {"type": "point", "filled": True, "opacity": 1, "size": s["flag"] * 0.8,
                                "stroke": "white", "strokeWidth": 1.5},
                         {"x": x_enc, "y": y_enc, "color": color, "tooltip": tooltip},
-                        where=f"datum.t <= {k} && ({k} < datum.next || datum.t == datum.last)"))
+                        where=f"datum.t <= {at} && ({at} < datum.next || datum.t == datum.last)"))
     layers.append(chart(pd.DataFrame({"title": [p.title]}),
                         {"type": "text", "align": "left", "baseline": "bottom", "dy": -4, "fontSize": s["title"],
                          "fontWeight": "bold", "color": "#222222"},
@@ -154,7 +157,9 @@ def replay_runs(panels: Sequence[Panel], *, scrub: ScrubParam, log_y: bool = Tru
     names = list(dict.fromkeys([name for p in panels for name in (*p.curves, *p.refs)])) or ["-"]
     color = n("series", None, scale=color_scale(names), sort=names)
     pad = int(np.sqrt(s["flag"]) / 2) + 3               # a dot or triangle on the plot's edge stays inside it
-    x_enc = q("t", x_title or text.time, scale={**FREE, "padding": pad})
+    # the steps' domain is fixed in the spec (the slider's end is there anyway): one taken from the data would be
+    # computed again on every drag step, and every point encoded again (page 7's race at T = 200: ~70 ms a step)
+    x_enc = q("t", x_title or text.time, scale={**FREE, "padding": pad, "domain": [0.0, float(scrub.hi)]})
     title_px, gap_px = int(s["title"] * 1.8), int(s["label"] * 2)
     layers = [_panel(p, k, len(panels), scrub=scrub, x_enc=x_enc, log_y=log_y, color=color, text=text, s=s,
                      title_px=title_px, gap_px=gap_px, pad=pad) for k, p in enumerate(panels)]
