@@ -415,7 +415,8 @@ def test_presets_and_a_shorter_race_go_to_the_end_which_stays_the_end():
 def test_after_a_live_race_the_slider_covers_it():
     query = {"T": "10", "seed": "7", "clip": "false", "at": "1500"}
     at = run_page(PAGE, query=query)
-    at.button(key="_race.run").click().run()
+    if not at.button(key="_race.run").disabled:         # not trained yet by the test above (kept per setting)
+        at.button(key="_race.run").click().run()
     assert_page_ok(at)
     fresh = mr.race("adding", 10, steps=mr.LIVE_STEPS, seed=7, clip=False)
     assert control_value(at, PAGE, step_spec()) == step_spec().default and "at" not in at.query_params
