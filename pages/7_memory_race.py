@@ -183,11 +183,12 @@ def step_notes(r, top, t, projector):
 
 
 def mse_domain(r):
-    """The race chart's y range: from half the lowest error (or threshold) to 4 x the baseline (early spikes beyond
-    it are overflow marks)."""
+    """The race chart's y range, whole decades (the axis then reads 1e-4 ... 1e+0): from below half the lowest error
+    (or threshold) to above 4 x the baseline (early spikes beyond it are overflow marks)."""
     every = np.concatenate([np.asarray(run["test_loss"], dtype=float) for run in r["runs"].values()] + [[np.nan]])
     positive = every[np.isfinite(every) & (every > 0)]
-    return min(float(positive.min()) if positive.size else r["threshold"], r["threshold"]) / 2, 4 * r["baseline"]
+    lo = min(float(positive.min()) if positive.size else r["threshold"], r["threshold"]) / 2
+    return 10.0 ** math.floor(math.log10(lo)), 10.0 ** math.ceil(math.log10(4 * r["baseline"]))
 
 
 @ui.chart_cache
