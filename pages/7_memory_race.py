@@ -5,8 +5,18 @@ The preset lengths (default settings) show the stored results at once (ui/data/m
 Any setting can also be trained live on request, for ``memory_race.LIVE_STEPS`` steps per cell (fewer than the
 stored races, and the page says so), with a progress bar; Stop (or any other click) reruns the page, which
 interrupts the training, and only a complete race is kept, in ``st.cache_data``, one entry per setting.
+
+The main control is the training step (``STEP``, a slider in the race chart, ``ui.charts.replay``): every test-error
+curve grows up to it in the browser, with a dot at each cell's error there and that step's numbers above the
+plot. Its grid is the evaluations (every 20 steps); the race's last evaluation (step ``steps - 1``) sits on the
+grid point after the one before it. Its default, the grid's top (the longest stored race), means "the end": the
+page opens on the finished race, and a value at or beyond the end of the race shown is kept as "the end"
+(``ui.scrub.end_at``), so the URL leaves it out: ``/memory_race?T=200`` is the finished race, ``at=1500`` the
+race at step 1500. When the hand stops, the gradient chart (a rule at the step) and the error ÷ baseline bars
+(at that step) follow; the table and the tiles stay the race's final record.
 """
 import json
+import math
 import time
 from pathlib import Path
 
@@ -21,7 +31,9 @@ from core.lstm import EQUATIONS as LSTM_EQUATIONS
 from core.scenarios import memory_race
 from core.tasks import adding_problem, remember_marked
 from core.train import loss_and_grads, make_model, train
-from ui import Choice, Number, Slider, Toggle, charts
+from ui import Choice, Number, Scrub, Slider, Toggle, charts
+from ui.charts.replay import Panel, replay_runs
+from ui.scrub import end_at
 
 DATA = Path(__file__).resolve().parents[1] / "ui" / "data" / "memory_race"
 RUNNERS = memory_race.RUNNERS
@@ -29,13 +41,17 @@ LIVE = memory_race.LIVE_STEPS
 STORED_STEPS = sorted(set(memory_race.STORED["steps"].values()))
 RUNNING = "_race.running"  # set while a live race trains; still set on the next run = it was interrupted
 
+# the main control: the training step, a slider in the race chart; its top (the default) means the end of the race
+END = max(memory_race.STORED["steps"].values())
+STEP = Scrub("at", default=END, lo=0, hi=END, step=memory_race.STORED["eval_every"])
 SPECS = [
     Choice("task", default="adding", options=tuple(memory_race.PRESETS), kind="radio"),
     Slider("T", default=100, lo=10, hi=200, step=10),
     Toggle("clip", default=True),
     Number("seed", default=0, lo=0, hi=9999),
+    STEP,
 ]
-PRESETS = {f"{task}_{T}": {"task": task, "T": T, "clip": True, "seed": 0}
+PRESETS = {f"{task}_{T}": {"task": task, "T": T, "clip": True, "seed": 0, "at": END}
            for task, lengths in memory_race.PRESETS.items() for T in lengths}
 MATH = [
     ("memory_race.math.adding", r"y = \sum_{t=1}^{T} u_t\,m_t,\qquad \operatorname{MSE}(\hat y \equiv 1) = "
@@ -142,6 +158,53 @@ def state_grad(run):
     return h if run["first_step_grad_c"] is None else np.hypot(h, np.asarray(run["first_step_grad_c"]))
 
 
+def race_end(r):
+    """The slider's top for the race ``r``: the grid point at or after its last step (its last evaluation)."""
+    return STEP.lo + STEP.step * math.ceil((r["steps"] - 1 - STEP.lo) / STEP.step)
+
+
+def step_notes(r, top, t, projector):
+    """The numbers above the race chart for every step of the slider (0, 20, ..., ``top``): how many cells are below
+    the finish line by then, and each cell's test error at its last evaluation up to there (✓: below the line).
+    In projector mode the cells take two lines (larger text)."""
+    short = {k: t(f"memory_race.short.{k}") for k in r["runs"]}
+    grid = np.arange(STEP.lo, top + STEP.step, STEP.step)
+    at = memory_race.at_steps(r, grid)
+    notes = []
+    for f, k in enumerate(grid.tolist()):
+        head = t("memory_race.note.end" if k == top else "memory_race.note.step",
+                 step=max(int(a["step"][f]) for a in at.values()),
+                 n=sum(bool(a["beaten"][f]) for a in at.values()), total=len(at))
+        cells = [f"{short[n]} {ui.fmt_num(a['mse'][f], 3) if np.isfinite(a['mse'][f]) else '—'}"
+                 + (" ✓" if a["beaten"][f] else "") for n, a in at.items()]
+        rows = [cells[:3], cells[3:]] if projector else [cells]
+        notes.append("\n".join([head, *("  ·  ".join(row) for row in rows)]))
+    return notes
+
+
+def mse_domain(r):
+    """The race chart's y range, whole decades (the axis then reads 1e-4 ... 1e+0): from below half the lowest error
+    (or threshold) to above 4 x the baseline (early spikes beyond it are overflow marks)."""
+    every = np.concatenate([np.asarray(run["test_loss"], dtype=float) for run in r["runs"].values()] + [[np.nan]])
+    positive = every[np.isfinite(every) & (every > 0)]
+    lo = min(float(positive.min()) if positive.size else r["threshold"], r["threshold"]) / 2
+    return 10.0 ** math.floor(math.log10(lo)), 10.0 ** math.ceil(math.log10(4 * r["baseline"]))
+
+
+@ui.chart_cache
+def race_chart(race_key, top, lang, projector, _r, _ctx):
+    """Every cell's test error up to the slider's step, a dot at its error there, and the step's numbers. Kept per
+    race (``race_key``), language and projector mode: a released slider does not rebuild it."""
+    t, r = _ctx.t, _r
+    names = {k: t(f"memory_race.cell.{k}") for k in r["runs"]}
+    loss = Panel("", t("memory_race.axis.mse"), {names[k]: run["test_loss"] for k, run in r["runs"].items()},
+                 {t("memory_race.series.baseline"): r["baseline"], t("memory_race.series.threshold"): r["threshold"]},
+                 step_notes(r, top, t, projector), steps={names[k]: run["eval_step"] for k, run in r["runs"].items()},
+                 domain=mse_domain(r))
+    return replay_runs([loss], scrub=ui.scrub_param(_ctx, STEP, hi=top), x_title=t("memory_race.axis.step"),
+                       text=_ctx.chart_text, projector=projector, height=380)
+
+
 ctx = ui.page_frame("memory_race", controls=SPECS, presets=PRESETS)
 t, ct, panel = ctx.t, ctx.chart_text, ctx.panel
 names = {k: t(f"memory_race.cell.{k}") for k in RUNNERS}
@@ -177,21 +240,19 @@ if r is None:
     st.stop()
 
 runs, baseline, threshold = r["runs"], r["baseline"], r["threshold"]
+top = race_end(r)
+at_k = end_at(ctx, STEP, top)                            # the step the hand left the slider at (top: the end)
+now = memory_race.at_steps(r, [at_k])                    # where every cell stands there
+shown = max(int(a["step"][0]) for a in now.values())    # its evaluation (the end: the race's last step)
 loss = pd.concat(
     [pd.DataFrame({"step": run["eval_step"], "mse": run["test_loss"], "series": names[k]}) for k, run in runs.items()],
     ignore_index=True)
-last = r["steps"] - 1
-refs = charts.series_frame([0, last], {t("memory_race.series.baseline"): [baseline, baseline],
-                                       t("memory_race.series.threshold"): [threshold, threshold]}, x="step", y="mse")
-finals = {k: run["final"] for k, run in runs.items() if run["final"] is not None}
+finals = {n: run["final"] for n, run in runs.items() if run["final"] is not None}
 best = min(finals, key=finals.get) if finals else None
-beaten = [k for k, run in runs.items() if run["beat_at"] is not None]
-positive = loss["mse"][np.isfinite(loss["mse"]) & (loss["mse"] > 0)]
-lo = min(float(positive.min()) if len(positive) else threshold, threshold) / 2
+beaten = [n for n, run in runs.items() if run["beat_at"] is not None]
+race_key = (source, v.task, v.T, v.clip, v.seed)
 with right:
-    ui.show_chart(charts.time_series(loss, x="step", y="mse", refs=refs, log_y=True, y_domain=(lo, 4 * baseline),
-                                     text=ct, projector=ctx.projector, height=340, x_title=t("memory_race.axis.step"),
-                                     y_title=t("memory_race.axis.mse")))
+    ui.show_chart(race_chart(race_key, top, ctx.lang, ctx.projector, _r=r, _ctx=ctx), ctx=ctx, scrub=STEP)
     ui.metric_row(ctx, {
         "winner": t(f"memory_race.short.{best}") if best and finals[best] < threshold else t("memory_race.nobody"),
         "best_mse": ui.fmt_num(finals[best], 2) if best else "—",
@@ -206,17 +267,19 @@ with right:
 
 grad = pd.concat([pd.DataFrame({"step": np.arange(len(run["first_step_grad"])), "norm": state_grad(run),
                                 "series": names[k]}) for k, run in runs.items()], ignore_index=True)
-board = pd.DataFrame({"cell": [names[k] for k in runs], "ratio": [
-    (run["final"] if run["final"] is not None else np.inf) / baseline for run in runs.values()]})
+board = pd.DataFrame({"cell": [names[n] for n in runs], "ratio": [
+    (float(now[n]["mse"][0]) if np.isfinite(now[n]["mse"][0]) else np.inf) / baseline for n in runs]})
 a, b = st.columns([1.5, 1], gap="medium")
 with a:
     ui.show_chart(charts.time_series(grad, x="step", y="norm", log_y=True, text=ct, projector=ctx.projector,
                                      height=300, x_title=t("memory_race.axis.step"), y_title=t("memory_race.axis.grad"),
-                                     title=t("memory_race.chart.grad")))
+                                     title=t("memory_race.chart.grad"), marker=min(at_k, r["steps"] - 1)))
 with b:
     ui.show_chart(charts.bar_chart(board, x="cell", y="ratio", y_domain=(0.0, 1.25),
                                    text=ct, projector=ctx.projector, height=300, x_title=" ",
-                                   y_title=t("memory_race.axis.ratio"), title=t("memory_race.chart.board")))
+                                   y_title=t("memory_race.axis.ratio"),
+                                   title=t("memory_race.chart.board") if at_k == top
+                                   else t("memory_race.chart.board_at", step=shown)))
 c, d = st.columns([3, 2], gap="medium", vertical_alignment="center")
 with c:
     st.markdown(f"**{t('memory_race.chart.table')}**")

@@ -36,7 +36,7 @@ import numpy as np
 import streamlit as st
 
 from core.family import grid
-from ui.charts.scrub import PARAM, ScrubParam
+from ui.charts.scrub import BINDING_KEYS, PARAM, ScrubParam
 from ui.controls import Slider
 from ui.i18n import Translator
 
@@ -57,6 +57,8 @@ class Scrub(Slider):
         super().__post_init__()
         if self.step is None:
             raise ValueError(f"{self.key}: a scrub needs a step")
+        if self.key in BINDING_KEYS:                     # e.g. "step": the browser would draw a bare text box
+            raise ValueError(f"{self.key}: a scrub's key cannot be the name of a binding property")
         if not self.on_grid(self.default):
             raise ValueError(f"{self.key}: default {self.default} is not on the grid")
 
@@ -199,6 +201,24 @@ def cap(ctx: PageContext, spec: Scrub, hi: float) -> float | int:
         meta = {**meta, "gen": meta["gen"] + 1, "embed": top, "value": top, "sel": None}
         st.session_state[mkey] = meta
     return meta["value"]
+
+
+def end_at(ctx: PageContext, spec: Scrub, hi: float) -> float | int:
+    """This run's value of a scrub whose default means "the end" (``spec.default == spec.hi``, e.g. the last
+    step of a training run whose length depends on other controls) when this run's range ends at ``hi``.
+
+    A value at or beyond ``hi`` *is* the end: it is kept as the default, so the URL leaves it out (a link to the
+    finished run stays short) and it stays the end when the range changes (another run, longer or shorter).
+    A value below ``hi`` stays. Returns the value within the range (``hi`` for the end). The browser's slider
+    already shows ``hi`` in every case (its start value is clamped to the range): no new element is needed."""
+    if not spec.same(spec.default, spec.hi):
+        raise ValueError(f"{spec.key}: end_at needs a scrub whose default is its end ({spec.hi})")
+    mkey = _meta_key(ctx.page, spec.key)
+    meta = st.session_state[mkey]
+    top = spec.snap(min(hi, spec.hi))
+    if meta["value"] >= top and not spec.same(meta["value"], spec.default):
+        st.session_state[mkey] = {**meta, "value": spec.default}
+    return min(st.session_state[mkey]["value"], top)
 
 
 def _params(node: Any) -> list[dict]:

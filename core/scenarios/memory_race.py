@@ -134,6 +134,25 @@ def race(task="adding", T=100, steps=LIVE_STEPS, seed=0, clip=True, eval_every=2
     return {**header(task, T, steps, seed, clip, eval_every, test_size), "runs": runs}
 
 
+def at_steps(r: dict, steps) -> dict[str, dict[str, np.ndarray]]:
+    """Where every runner of the race ``r`` stands at each of ``steps`` (the page's slider over training steps).
+
+    For each step k (S,) and runner: ``step`` the last evaluation at or before k (-1: none yet), ``mse`` its test
+    MSE (NaN: none yet; a run that diverged keeps its last evaluation), ``beaten`` whether the runner got below
+    the threshold at some evaluation up to k (``beat_at <= k``).
+    """
+    steps = np.asarray(steps)
+    out = {}
+    for name, run in r["runs"].items():
+        ev, mse = np.asarray(run["eval_step"], dtype=int), np.asarray(run["test_loss"], dtype=float)
+        j = np.searchsorted(ev, steps, side="right") - 1               # index of the last evaluation <= k
+        ev, mse = np.r_[-1, ev], np.r_[np.nan, mse]                    # row 0: "no evaluation yet"
+        beat = run["beat_at"]
+        out[name] = {"step": ev[j + 1], "mse": mse[j + 1],
+                     "beaten": np.zeros(steps.shape, bool) if beat is None else steps >= beat}
+    return out
+
+
 def preset_name(task: str, T: int) -> str:
     return f"{task}_T{T}.json"
 

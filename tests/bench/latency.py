@@ -46,7 +46,7 @@ HEAVY = {
     "gru_update_gate": "H=64&T=300",
     "gradient_clipping": "steps=100&lr=1&gap=-9&max_norm=0.05&clip_value=0.05",
     "bidirectional_stacked": "cell=lstm&H=64&layers=8&T=100",
-    "memory_race": "",
+    "memory_race": "T=200",  # the longest stored race: 6000 steps, 301 evaluations per cell
 }
 
 # Resolves with ms from the next keydown to two painted frames after the run that key caused has ended.

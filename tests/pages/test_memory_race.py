@@ -1,5 +1,7 @@
 """Page 7 (memory race): the stored races are shown as they are, with the settings they record; other settings
-train live on request (shorter, and the page says so); a live race agrees with a fresh run of the core scenario."""
+train live on request (shorter, and the page says so); a live race agrees with a fresh run of the core scenario.
+The main control is the training step (a scrub in the race chart): the page opens at the end of the race, and the
+step the hand leaves the slider at drives the gradient chart's rule and the error bars; links snap and fall back."""
 import json
 import re
 from pathlib import Path
@@ -8,7 +10,18 @@ import numpy as np
 import pytest
 
 from core.scenarios import memory_race as mr
-from tests.apptest_utils import assert_page_ok, assert_translated, chart_frames, click_preset, run_page, visible_texts
+from tests.apptest_utils import (
+    assert_page_ok,
+    assert_translated,
+    chart_frames,
+    click_preset,
+    control_value,
+    page_controls,
+    release_scrub,
+    run_page,
+    scrub_chart,
+    visible_texts,
+)
 from ui.i18n import EN, ZH
 
 DATA = Path(__file__).resolve().parents[2] / "ui" / "data" / "memory_race"
@@ -20,16 +33,21 @@ def stored(task, T):
     return json.loads((DATA / mr.preset_name(task, T)).read_text(encoding="utf-8"))
 
 
+def race_frame(at, *columns):
+    """The main chart's (the race replay's) dataset that has ``columns``."""
+    return next(f for f in chart_frames(at)[0].frames if set(columns) <= set(f.columns))
+
+
 def loss_curves(at):
-    """Main chart: {cell: (steps, test MSE)} of the solid lines (exact points only)."""
-    df = chart_frames(at)[0].frames[0]
-    df = df[(df["kind"] == "curve") & (df["status"] == "exact")]
-    return {NAMES[name]: (g["x"].to_numpy(), g["y"].to_numpy()) for name, g in df.groupby("series")}
+    """Main chart: {cell: (steps, test MSE)} of the lines the slider grows (exact points only)."""
+    df = race_frame(at, "t", "status", "next")
+    df = df[df["status"] == "exact"]
+    return {NAMES[name]: (g["t"].to_numpy(), g["y"].to_numpy()) for name, g in df.groupby("series", observed=True)}
 
 
 def refs(at):
-    df = chart_frames(at)[0].frames[0]
-    return sorted(set(df.loc[df["kind"] == "ref", "y"].round(12)))
+    df = next(f for f in chart_frames(at)[0].frames if list(f.columns) == ["t", "y", "series"])
+    return sorted(set(df["y"].round(12)))
 
 
 def state_grad(run):
@@ -271,3 +289,149 @@ def test_the_preset_help_texts_agree_with_their_races():
     assert all(share("adding", 200, k) > 0.99 for k in ("rnn", "irnn"))
     # remember 100: the GRU and both LSTMs learn to keep it, the tanh RNN and the IRNN do not
     assert [k for k in mr.RUNNERS if beat("remember", 100, k) is None] == ["rnn", "irnn"]
+
+
+# --- the training step: a scrub in the race chart ---------------------------------------------------------------------
+def step_spec():
+    specs, _ = page_controls(PAGE)
+    return next(s for s in specs if s.key == "at")
+
+
+def slider(at) -> tuple[dict, list]:
+    """The race chart's slider: (its bind, its start value)."""
+    param = json.loads(scrub_chart(at, "at").proto.spec)["params"][0]
+    return param["bind"], param["value"]
+
+
+def note_at(at, k):
+    """The numbers the race chart writes while its slider is at step k."""
+    notes = race_frame(at, "i", "note")
+    return notes.loc[notes["i"] == k // 20, "note"].item()
+
+
+def expected_note(r, k, end=False):
+    now = mr.at_steps(r, [k])
+    head = EN["memory_race.note.end" if end else "memory_race.note.step"].format(
+        step=max(int(a["step"][0]) for a in now.values()), n=sum(bool(a["beaten"][0]) for a in now.values()), total=5)
+    cells = "  ·  ".join(f"{EN[f'memory_race.short.{n}']} {a['mse'][0]:.3g}" + (" ✓" if a["beaten"][0] else "")
+                         for n, a in now.items())
+    return f"{head}\n{cells}"
+
+
+def board(at) -> tuple[str, dict]:
+    """The error bars: (title, {cell: error ÷ baseline})."""
+    c = chart_frames(at)[2]
+    df = c.frames[0]
+    return c.spec["title"], {NAMES[x]: float(v) for x, v in zip(df["x"], df["value_text"], strict=True)}
+
+
+def grad_rule(at) -> float:
+    c = chart_frames(at)[1]
+    return next(float(f["x"].item()) for f in c.frames if list(f.columns) == ["x"])
+
+
+def assert_at_step(at, r, k):
+    """Bars and rule at step k (the title says so); ratios from the race's evaluations up to k."""
+    title, ratios = board(at)
+    now = mr.at_steps(r, [k])
+    assert title == EN["memory_race.chart.board_at"].format(step=k)
+    for n, ratio in ratios.items():
+        assert ratio == pytest.approx(now[n]["mse"][0] / r["baseline"], rel=1e-3)
+    assert grad_rule(at) == k
+
+
+def test_the_page_opens_at_the_end_of_the_race_and_its_link_stays_short():
+    at = run_page(PAGE)
+    r, spec = stored("adding", 100), step_spec()
+    assert spec.default == spec.hi == max(mr.STORED["steps"].values()) and spec.step == r["eval_every"]
+    assert control_value(at, PAGE, spec) == spec.default and "at" not in at.query_params
+    bind, value = slider(at)
+    assert (bind["min"], bind["max"], bind["step"], value) == (0, 3000, 20, [{"at": 3000}])
+    assert bind["name"] == EN["memory_race.at"]
+    title, ratios = board(at)
+    assert title == EN["memory_race.chart.board"]
+    assert ratios == pytest.approx({n: run["final"] / r["baseline"] for n, run in r["runs"].items()}, rel=1e-3)
+    assert grad_rule(at) == r["steps"] - 1
+    assert note_at(at, 3000) == expected_note(r, 3000, end=True)
+    assert note_at(at, 3000).startswith("Finish, step 2999 · below the finish line (✓): 3 of 5")
+    assert len(race_frame(at, "i", "note")) == 151                      # one note per step of the slider
+
+
+def test_a_release_drives_the_bars_and_the_rule_and_the_url_without_rebuilding_the_chart():
+    at = run_page(PAGE)
+    r, spec = stored("adding", 100), step_spec()
+    before = json.loads(scrub_chart(at, "at").proto.spec)
+    at = release_scrub(at, "at", 1800)
+    assert_page_ok(at)
+    assert control_value(at, PAGE, spec) == 1800 and at.query_params["at"] == "1800"
+    assert json.loads(scrub_chart(at, "at").proto.spec) == before, "the chart keeps its spec after a release"
+    assert_at_step(at, r, 1800)
+    assert note_at(at, 1800) == expected_note(r, 1800)
+    assert note_at(at, 1800).startswith("Step 1800 · below the finish line (✓): 2 of 5")   # GRU (600), LSTM b_f=1
+    tiles = {m.label: m.value for m in at.metric}                       # the tiles and the table stay final
+    assert tiles[EN["memory_race.metric.beat"]] == "3 / 5"
+    assert_shows(at, r)
+    at = release_scrub(at, "at", 3000)                                   # back at the end: the link is short again
+    assert control_value(at, PAGE, spec) == spec.default and "at" not in at.query_params
+    assert board(at)[0] == EN["memory_race.chart.board"]
+
+
+def test_step_links_snap_and_fall_back():
+    spec = step_spec()
+    at = run_page(PAGE, query={"at": "1234"})
+    assert_page_ok(at)
+    assert control_value(at, PAGE, spec) == 1240 and at.query_params["at"] == "1240"
+    assert slider(at)[1] == [{"at": 1240}] and not at.toast
+    assert_at_step(at, stored("adding", 100), 1240)
+    at = run_page(PAGE, query={"at": "5000"})                           # in range, beyond this race: its end
+    assert control_value(at, PAGE, spec) == spec.default and "at" not in at.query_params and not at.toast
+    assert slider(at)[1] == [{"at": 3000}]
+    for bad in ("abc", "-20", "7000", "nan", "1e9"):
+        at = run_page(PAGE, query={"at": bad})
+        assert_page_ok(at)
+        assert control_value(at, PAGE, spec) == spec.default and "at" not in at.query_params, bad
+        assert at.toast and EN["memory_race.at"] in at.toast[0].value, bad
+
+
+def test_presets_and_a_shorter_race_go_to_the_end_which_stays_the_end():
+    spec = step_spec()
+    at = run_page(PAGE, query={"at": "1500"})
+    at = click_preset(at, "adding_200")
+    assert_page_ok(at)
+    assert control_value(at, PAGE, spec) == spec.default and "at" not in at.query_params
+    assert slider(at) == ({"input": "range", "min": 0, "max": 6000, "step": 20, "name": EN["memory_race.at"]},
+                          [{"at": 6000}])
+    assert_shows(at, stored("adding", 200))
+    at = release_scrub(at, "at", 2400)
+    at.slider(key="T").set_value(10).run()                              # a race of 1000 steps: 2400 is its end
+    assert_page_ok(at)
+    assert control_value(at, PAGE, spec) == spec.default and "at" not in at.query_params
+    assert slider(at)[0]["max"] == 1000
+    at.slider(key="T").set_value(100).run()                             # the end stays the end
+    assert control_value(at, PAGE, spec) == spec.default and slider(at)[0]["max"] == 3000
+    assert board(at)[0] == EN["memory_race.chart.board"]
+
+
+def test_after_a_live_race_the_slider_covers_it():
+    query = {"T": "10", "seed": "7", "clip": "false", "at": "1500"}
+    at = run_page(PAGE, query=query)
+    if not at.button(key="_race.run").disabled:         # not trained yet by the test above (kept per setting)
+        at.button(key="_race.run").click().run()
+    assert_page_ok(at)
+    fresh = mr.race("adding", 10, steps=mr.LIVE_STEPS, seed=7, clip=False)
+    assert control_value(at, PAGE, step_spec()) == step_spec().default and "at" not in at.query_params
+    bind, value = slider(at)
+    assert bind["max"] == mr.LIVE_STEPS and value == [{"at": mr.LIVE_STEPS}]
+    at = release_scrub(at, "at", 100)
+    assert_page_ok(at)
+    assert at.query_params["at"] == "100"
+    assert_at_step(at, fresh, 100)
+    assert note_at(at, 100) == expected_note(fresh, 100)
+
+
+def test_the_step_notes_are_translated():
+    at = run_page(PAGE, query={"lang": "zh", "at": "600"})
+    assert_page_ok(at)
+    note = note_at(at, 600)
+    assert note.startswith("第 600 步") and "✓" in note
+    assert chart_frames(at)[2].spec["title"] == ZH["memory_race.chart.board_at"].format(step=600)

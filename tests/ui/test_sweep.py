@@ -8,7 +8,7 @@ from ui.scrub import Scrub
 from ui.sweep import STEP_MS, frames, script
 
 RHO = Scrub("rho", default=0.9, lo=0.1, hi=2.0, step=0.05)
-STEPS = Scrub("step", default=0, lo=0, hi=400, step=10)
+STEPS = Scrub("k", default=0, lo=0, hi=400, step=10)
 
 
 def test_frames_are_grid_values_from_start_to_stop():

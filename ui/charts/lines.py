@@ -216,11 +216,13 @@ def time_series(df: pd.DataFrame, *, x: str = "t", y: str = "value", series: str
                 log_y: bool = False, y_domain: tuple[float, float] | None = None,
                 refs: pd.DataFrame | None = None, text: ChartText = ENGLISH, projector: bool = False,
                 height: int = 300, title: str | None = None, x_title: str | None = None,
-                y_title: str | None = None, max_rows: int = MAX_ROWS) -> alt.LayerChart:
+                y_title: str | None = None, max_rows: int = MAX_ROWS,
+                marker: float | None = None) -> alt.LayerChart:
     """A quantity over time (e.g. ||h_t||, a cell state), one line per series; optional log-scaled y.
 
     Values beyond ``y_domain`` (default: the finite data; for ``log_y`` the positive data, at most
-    1e±300) and ±inf are drawn as edge triangles with an overflow/underflow tooltip.
+    1e±300) and ±inf are drawn as edge triangles with an overflow/underflow tooltip. ``marker``: an x marked by
+    a dashed vertical rule (e.g. the step another chart shows; its position is data: moving it keeps the spec).
     """
     s = sizes(projector)
     pts = _gather(df, refs, x, y, series)
@@ -240,6 +242,10 @@ def time_series(df: pd.DataFrame, *, x: str = "t", y: str = "value", series: str
     layers = [*_line_layers(data, x_enc, y_enc, tooltip, tips, s, y_range=(lo, hi), height=height,
                             log_y=log_y),
               extent_layer(y=(y_enc, (lo, hi)))]
+    if marker is not None:
+        layers.append(chart(pd.DataFrame({"x": [float(marker)]}), {"type": "rule", "color": "#444444",
+                                                                    "strokeDash": [2, 3]},
+                            {"x": q("x"), "tooltip": [tip("x", xt, "quantitative")]}))
     return finish(layer(*layers, height=height), projector, title)
 
 

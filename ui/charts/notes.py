@@ -28,8 +28,14 @@ def member_notes(scrub: ScrubParam, notes: Sequence[str], s: dict, *, x: float |
     df = pd.DataFrame({"i": np.arange(len(notes), dtype=np.uint16), "note": list(notes)})
     return chart(df, {"type": "text", "align": align, "baseline": "bottom", "dy": -GAP, "fontSize": s["title"] + 1,
                       "fontWeight": "bold" if bold else "normal", "color": "#111111", "limit": {"expr": "width"},
-                      "lineBreak": "\n", "lineHeight": int((s["title"] + 1) * 1.25)},
+                      "lineBreak": "\n", "lineHeight": line_height(s)},
                  {"x": {"value": x}, "y": {"value": y}, "text": n("note")}, transform=[scrub.member_filter()])
+
+
+def line_height(s: dict) -> int:
+    """Pixels from one line of a note to the next. Vega writes the lines of a text downwards from its anchor,
+    whatever its baseline: a note of n lines ends (n - 1) line heights below where a one-line note would."""
+    return int((s["title"] + 1) * 1.25)
 
 
 def room(s: dict, lines: int = 1) -> int:

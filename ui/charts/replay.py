@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ui.charts.clamp import EXACT, LOG10_LIMIT, OVERFLOW, UNDERFLOW, auto_domain, clamp, fmt_values, status_texts
-from ui.charts.notes import member_notes
+from ui.charts.notes import line_height, member_notes
 from ui.charts.scrub import ScrubParam, js
 from ui.charts.text import ENGLISH, ChartText
 from ui.charts.theme import OVERFLOW_SHAPE, UNDERFLOW_SHAPE, color_scale, finish, sizes
@@ -32,28 +32,44 @@ VIEW = "replay_lines"  # name of the layer the scrub's selection lives in (the f
 class Panel:
     """One quantity of the runs: ``curves`` run name -> value per step (a run that stopped early is shorter),
     ``refs`` name -> a constant drawn dashed across the panel (a baseline, a threshold), ``notes`` one text per
-    value of the slider's grid (lo = 0: step k's numbers), written at the panel's top right while it is there."""
+    value of the slider's grid (lo = 0: step k's numbers), written at the panel's top right while it is there (from
+    its left edge when ``title`` is empty).
+
+    ``steps`` run name -> the step of each value, increasing (default 0, 1, 2, ...): runs measured every few
+    steps, e.g. a test error evaluated every 20 steps. ``domain`` the y range, fixed in the spec (a drag step is
+    then much cheaper for many rows; a chart with another domain is a new chart); default: the runs' own extent,
+    carried by the data. Values beyond it sit on its edge as overflow/underflow marks."""
 
     title: str
     y_title: str
     curves: Mapping[str, np.ndarray]
     refs: Mapping[str, float] = field(default_factory=dict)
     notes: Sequence[str] | None = None
+    steps: Mapping[str, np.ndarray] | None = None
+    domain: tuple[float, float] | None = None
 
 
 def _rows(p: Panel, lo: float, hi: float, text: ChartText) -> pd.DataFrame:
-    """One row per (run, step): step t, raw value v, y clamped to [lo, hi], status, tooltip texts, and the run's
-    last step (where its dot stays once the slider is beyond it)."""
+    """One row per (run, step): step t, raw value v, y clamped to [lo, hi], status, tooltip texts, the step of
+    the run's next row and its last step (its dot sits on the row whose step is the slider's, or the last before
+    it; on the last row once the slider is beyond it)."""
     parts = []
     for name, vals in p.curves.items():
         v = np.asarray(vals, dtype=float)
         y, status, keep = clamp(v, lo, hi)
-        t = np.arange(len(v))[keep]
+        at = np.arange(len(v)) if p.steps is None else np.asarray(p.steps[name])
+        t = at[keep]
+        last = t.max() if len(t) else 0
         parts.append(pd.DataFrame({"t": t, "series": name, "y": y[keep], "status": status[keep],
                                    "value_text": fmt_values(v[keep]), "status_text": status_texts(status[keep], text),
-                                   "last": int(t.max()) if len(t) else 0}))
-    cols = ["t", "series", "y", "status", "value_text", "status_text", "last"]
+                                   "next": np.r_[t[1:], last] if len(t) else t, "last": last}))
+    cols = ["t", "series", "y", "status", "value_text", "status_text", "next", "last"]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
+
+
+def _lines(notes: Sequence[str]) -> int:
+    """The most lines a note of ``notes`` has."""
+    return max((str(note).count("\n") + 1 for note in notes), default=1)
 
 
 def _band(k: int, count: int, title_px: int, gap_px: int) -> tuple[str, str]:
@@ -71,11 +87,13 @@ def _panel(p: Panel, k: int, count: int, *, scrub: ScrubParam, x_enc: dict, log_
     every = np.concatenate([np.asarray(v, dtype=float).ravel() for v in p.curves.values()] +
                            [np.asarray(list(p.refs.values()), dtype=float)])
     limit = (10.0 ** -LOG10_LIMIT, 10.0 ** LOG10_LIMIT) if log_y else (-1e300, 1e300)
-    lo, hi = auto_domain(every, limit=limit, positive=log_y)
+    lo, hi = p.domain or auto_domain(every, limit=limit, positive=log_y)
     rows = _rows(p, lo, hi, text)
     bottom, top = _band(k, count, title_px, gap_px)
+    # a given domain is fixed in the spec: a domain from the data is computed again on every drag step (the rows
+    # the slider filters take part in it), and every point and axis label is then encoded again
     y_enc = q("y", p.y_title, scale={"type": "log" if log_y else "linear", "range": [{"expr": bottom}, {"expr": top}],
-                                     "padding": pad, **FREE},
+                                     "padding": pad, **FREE, **({"domain": [lo, hi]} if p.domain else {})},
               axis={"orient": "left", **({"format": "~e"} if log_y else {})})
     tooltip = [tip("series", text.series), tip("t", x_enc["title"], "quantitative"), tip("value_text", p.y_title),
                tip("status_text", text.status)]
@@ -99,17 +117,23 @@ def _panel(p: Panel, k: int, count: int, *, scrub: ScrubParam, x_enc: dict, log_
         chart(None, {"type": "point", "filled": True, "opacity": 0, "size": s["point"] * 2},
               {"x": x_enc, "y": y_enc, "color": color, "tooltip": tooltip}),
         data=rows, transform=[scrub.upto_filter("t")]))
-    # where each run is at the slider's step (its last step once the slider is beyond it)
+    # where each run is at the slider's step: its row at that step or the last before it (its last row once the
+    # slider is beyond it)
+    at = scrub.signal
     layers.append(chart(rows, {"type": "point", "filled": True, "opacity": 1, "size": s["flag"] * 0.8,
                                "stroke": "white", "strokeWidth": 1.5},
                         {"x": x_enc, "y": y_enc, "color": color, "tooltip": tooltip},
-                        where=f"datum.t == min({scrub.signal}, datum.last)"))
+                        where=f"datum.t <= {at} && ({at} < datum.next || datum.t == datum.last)"))
     layers.append(chart(pd.DataFrame({"title": [p.title]}),
                         {"type": "text", "align": "left", "baseline": "bottom", "dy": -4, "fontSize": s["title"],
                          "fontWeight": "bold", "color": "#222222"},
                         {"x": {"value": 0}, "y": {"value": {"expr": top}}, "text": n("title")}))
-    if p.notes is not None:                             # this step's numbers, at the band's top right
-        layers.append(member_notes(scrub, p.notes, s, x="width", y={"expr": top}, align="right", bold=False))
+    if p.notes is not None:        # this step's numbers, at the band's top right (from the left if it has no title)
+        left = not p.title         # then in the title's row, clear of a triangle on the band's top edge
+        up = (pad if left else 0) + (_lines(p.notes) - 1) * line_height(s)   # the last line ends above the band
+        layers.append(member_notes(scrub, p.notes, s, x=0 if left else "width",
+                                   y={"expr": f"{top} - {up}"} if up else {"expr": top},
+                                   align="left" if left else "right", bold=False))
     return layer(*layers)
 
 
@@ -131,7 +155,9 @@ def replay_runs(panels: Sequence[Panel], *, scrub: ScrubParam, log_y: bool = Tru
     names = list(dict.fromkeys([name for p in panels for name in (*p.curves, *p.refs)])) or ["-"]
     color = n("series", None, scale=color_scale(names), sort=names)
     pad = int(np.sqrt(s["flag"]) / 2) + 3               # a dot or triangle on the plot's edge stays inside it
-    x_enc = q("t", x_title or text.time, scale={**FREE, "padding": pad})
+    # the steps' domain is fixed in the spec (the slider's end is there anyway): one taken from the data would be
+    # computed again on every drag step, and every point encoded again (page 7's race at T = 200: ~70 ms a step)
+    x_enc = q("t", x_title or text.time, scale={**FREE, "padding": pad, "domain": [0.0, float(scrub.hi)]})
     title_px, gap_px = int(s["title"] * 1.8), int(s["label"] * 2)
     layers = [_panel(p, k, len(panels), scrub=scrub, x_enc=x_enc, log_y=log_y, color=color, text=text, s=s,
                      title_px=title_px, gap_px=gap_px, pad=pad) for k, p in enumerate(panels)]
@@ -140,4 +166,9 @@ def replay_runs(panels: Sequence[Panel], *, scrub: ScrubParam, log_y: bool = Tru
                         transform=[{"calculate": f"min({scrub.signal}, datum.end)", "as": "t"}]))
     out = finish(layer(*layers, height=height, resolve={"scale": {"y": "independent"}}), projector, None)
     out.params = [alt.TopLevelSelectionParameter(**scrub.param(), views=[VIEW])]
+    first = panels[0] if panels else None
+    if first is not None and first.notes:              # room above the plot for notes of more than one line
+        extra = (_lines(first.notes) - 1) * line_height(s) + (0 if first.title else pad)
+        if extra > 0:
+            out.padding = {"top": extra + 5, "left": 5, "right": 5, "bottom": 5}
     return out

@@ -21,6 +21,10 @@ import numpy as np
 import pandas as pd
 
 PARAM = "scrub"  # the selection's name in every scrubbed chart (``on_select`` reports it)
+# Properties of a Vega-Lite input binding: a selection whose field has one of these names gets its ``bind`` read as
+# a per-field map (``bind.step`` taken as the binding of the field "step"), and the browser draws a bare text box.
+BINDING_KEYS = frozenset({"input", "min", "max", "step", "name", "debounce", "element", "options", "labels",
+                          "placeholder", "autocomplete"})
 DIGITS = 6  # significant digits of the packed values (tooltips show 4)
 
 
@@ -38,6 +42,10 @@ class ScrubParam:
     step: float
     value: float
     label: str
+
+    def __post_init__(self):
+        if self.key in BINDING_KEYS:
+            raise ValueError(f"a scrub's key cannot be {self.key!r}: Vega-Lite would read its bind as a per-field map")
 
     @property
     def signal(self) -> str:

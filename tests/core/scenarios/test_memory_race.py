@@ -94,3 +94,25 @@ def test_the_irnn_follows_le_jaitly_hinton():
 def test_compact_keeps_seven_significant_digits():
     out = mr.compact({"a": [1.234567891, 1e-300, -2.5e7 / 3], "b": 3, "c": None, "d": {"e": 0.1 + 0.2}})
     assert out == {"a": [1.234568, 1e-300, -8333333.0], "b": 3, "c": None, "d": {"e": 0.3}}
+
+
+def test_at_steps_is_where_every_runner_stands_at_a_step():
+    """The last evaluation at or before each step, its error, and whether the runner has crossed by then."""
+    r = {"runs": {"a": {"eval_step": [0, 20, 40, 59], "test_loss": [1.0, 0.5, 0.1, 0.05], "beat_at": 40},
+                  "b": {"eval_step": [0, 20], "test_loss": [2.0, np.inf], "beat_at": None},      # diverged after 20
+                  "c": {"eval_step": [], "test_loss": [], "beat_at": None}}}
+    at = mr.at_steps(r, [0, 19, 20, 39, 40, 59, 60])
+    assert at["a"]["step"].tolist() == [0, 0, 20, 20, 40, 59, 59]
+    assert at["a"]["mse"].tolist() == [1.0, 1.0, 0.5, 0.5, 0.1, 0.05, 0.05]
+    assert at["a"]["beaten"].tolist() == [False, False, False, False, True, True, True]
+    assert at["b"]["step"].tolist() == [0, 0, 20, 20, 20, 20, 20] and not at["b"]["beaten"].any()
+    assert at["c"]["step"].tolist() == [-1] * 7 and np.isnan(at["c"]["mse"]).all()
+
+
+@pytest.mark.parametrize("task, T", ALL_PRESETS)
+def test_at_the_end_every_runner_stands_at_its_final_error(task, T):
+    r = stored(task, T)
+    end = mr.at_steps(r, [r["steps"] - 1, r["steps"] + 19])
+    for name, run in r["runs"].items():
+        assert end[name]["mse"].tolist() == [run["final"]] * 2
+        assert end[name]["beaten"].tolist() == [run["beat_at"] is not None] * 2
