@@ -57,7 +57,7 @@ def metric_row(ctx: PageContext, metrics: Mapping[str, str | float | int], *, bo
     for col, (name, value) in zip(cols, metrics.items(), strict=True):
         key = f"{ctx.page}.metric.{name}"
         shown = value if isinstance(value, str) else fmt_value(float(value))
-        col.metric(t(key), shown, help=t.get(f"{key}.help"), border=border)
+        col.metric(t(key), shown, help=t.get(f"{key}.help"), border=border, height="stretch")
 
 
 @lru_cache(maxsize=64)
