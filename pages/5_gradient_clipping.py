@@ -189,7 +189,7 @@ def cliff_part():
             x_title="w", y_title="b", value_title="log₁₀ E", step_title=t("gradient_clipping.tip.k"),
             outside=t("gradient_clipping.outside"), domain=colour_range(surf["log_E"]), text=ct,
             projector=ctx.projector, height=520, title=t("gradient_clipping.chart.surface")), ctx=ctx, scrub=W0)
-        st.caption(t("gradient_clipping.start", w0=f"{v.w0:g}", b0=f"{b0:.10g}", gap=f"10^{v.gap:g}",
+        st.caption(t("gradient_clipping.start", w0=f"{v.w0:g}", b0=ui.fmt_num(b0, 4), gap=f"10^{v.gap:g}",
                      side=t("gradient_clipping.side." + ("below" if v.below else "above"))))
         ui.metric_row(ctx, {"grad_max": ui.fmt_num(max(float(p["grad_norm"].max()) for p in runs.values()), 3)}
                       | {f"final_{r}": ui.fmt_num(float(p["loss"][-1]), 3) for r, p in runs.items()})

@@ -22,7 +22,6 @@ from ui.controls import (
     Values,
     apply_url_fixes,
     check_values,
-    defaults,
     first_load_raw,
     rejected,
     report_rejected,
@@ -68,8 +67,8 @@ class ControlPanel:
         self.presets = {name: dict(vals) for name, vals in (presets or {}).items()}
         for vals in self.presets.values():
             check_values(self.specs, vals)
-        if reset:
-            self.presets[RESET] = defaults(self.specs)
+        if reset:  # the defaults of the reader's language (page 6's example sentence)
+            self.presets[RESET] = {s.key: s.default_in(ctx.t, ctx.page) for s in self.specs}
         self._slot = None
         self._raw = None if raw is None else dict(raw)
         self.values: Values | None = None
@@ -116,7 +115,8 @@ class ControlPanel:
         """The query parameters of the current view: settings first, then non-default controls."""
         if self.values is None:
             raise RuntimeError("call render() first")
-        return {**self.ctx.settings_params(), **url_params(self.specs, self.values)}
+        start = {s.key: s.default_in(self.ctx.t, self.ctx.page) for s in self.specs}
+        return {**self.ctx.settings_params(), **url_params(self.specs, self.values, start)}
 
     def share(self) -> str:
         """Draw the "Link to this view" popover; returns the link."""
