@@ -88,6 +88,7 @@ class PageContext:
     projector: bool
     root: Path = field(default=ROOT, compare=False)  # folder of the running main script (pages/ is in it)
     panel: ControlPanel | None = field(default=None, compare=False, repr=False)  # the page's controls
+    stage: Any = field(default=None, compare=False, repr=False)  # the page's ui.layout.Stage, once built
 
     @cached_property
     def t(self) -> Translator:

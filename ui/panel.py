@@ -7,7 +7,8 @@
         ctx.panel.share()                 # "Link to this view"
 
 Presets set several widgets through ``st.session_state`` in an ``on_click`` callback (before the next
-run), so the widgets and the URL follow. The preset whose values match the current view is highlighted.
+run), so the widgets and the URL follow. The preset whose values match the current view is highlighted (at the
+defaults: Reset, unless a named preset is the default view; see :meth:`ControlPanel.active_presets`).
 """
 from __future__ import annotations
 
@@ -78,7 +79,12 @@ class ControlPanel:
     def preset_row(self):
         """Reserve the place of the preset buttons (filled by :meth:`render`, when the values are known)."""
         self._slot = st.container(horizontal=True, gap="small")
+        self._first = self._slot.container(width="content")  # the fold button (ui.layout), before any preset
         return self._slot
+
+    def preset_slot(self):
+        """The start of the preset row reserved by :meth:`preset_row` (None if not reserved): the fold button."""
+        return self._first if self._slot is not None else None
 
     def render(self, columns: int = 1) -> Values:
         """Draw every widget (in ``columns`` columns) and return the values; report ignored URL values."""
@@ -99,16 +105,27 @@ class ControlPanel:
                 self._preset_buttons()
         return self.values
 
+    def active_presets(self) -> set[str]:
+        """The buttons shown highlighted: every named preset whose values the view has; when none has them and
+        the view is at the defaults, Reset (so at the defaults exactly the button that gives this view is
+        highlighted on every page, whether or not a named preset equals the defaults)."""
+        def matches(vals):
+            return all(spec.same(self.values[spec.key], vals[spec.key]) for spec in self.specs if spec.key in vals)
+        named = {name for name, vals in self.presets.items() if name != RESET and matches(vals)}
+        if not named and RESET in self.presets and matches(self.presets[RESET]):
+            return {RESET}
+        return named
+
     def _preset_buttons(self) -> None:
         t, ns = self.ctx.t, self.ctx.page
+        active_names = self.active_presets()
         for name, vals in self.presets.items():
-            active = all(spec.same(self.values[k], v) for k, v in vals.items()
-                         for spec in self.specs if spec.key == k)
+            active = name in active_names
             label = t("common.reset") if name == RESET else t(f"{ns}.preset.{name}")
             help_ = t("common.reset.help") if name == RESET else t.get(f"{ns}.preset.{name}.help")
             targets = {spec.request_key(ns): vals[spec.key] for spec in self.specs if spec.key in vals}
             st.button(label, key=f"_preset.{name}", on_click=_apply_preset, args=(targets,), help=help_,
-                      type="primary" if active and name != RESET else "secondary",
+                      type="primary" if active else "secondary",
                       icon=":material/restart_alt:" if name == RESET else None)
 
     def url_params(self) -> dict[str, str]:

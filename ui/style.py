@@ -1,5 +1,5 @@
-"""The interface's own CSS: room for tile labels, and projector mode for the whole interface, not only the charts: style-only CSS the frame sends when
-``projector=true``.
+"""The interface's own CSS (style only, sent by the frame): room for tile labels, and projector mode for the whole
+interface, not only the charts (``projector=true``).
 
 Streamlit sizes its text in rem of the theme's ``baseFontSize`` (18 px in ``.streamlit/config.toml``): widget
 labels, tile labels, buttons, captions and expander titles are 0.875 rem (15.75 px). In projector mode the

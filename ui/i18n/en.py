@@ -37,6 +37,10 @@ TABLE: dict[str, str] = {
     "common.open_page": "Open this demo",
     "common.prev": "← {title}",
     "common.next": "{title} →",
+    "common.fold": "Hide controls",
+    "common.unfold": "Show controls",
+    "common.fold.help": "Fold the control column away: the secondary charts move up beside the main chart, and the controls wait in an expander under them. Press again to bring the column back.",
+    "common.controls": "Controls",
     "common.step": "Step {number} of {total}",
     # --- chart vocabulary (axis titles, tooltips, marks) -----------------------------------------------------
     "chart.distance": "distance T − k (steps back in time)",

@@ -33,6 +33,10 @@ TABLE: dict[str, str] = {
     "common.open_page": "打开这个演示",
     "common.prev": "← {title}",
     "common.next": "{title} →",
+    "common.fold": "收起控件",
+    "common.unfold": "展开控件",
+    "common.fold.help": "收起左侧的控件栏：次要图表移到主图旁边，控件放进图表下方的折叠框里。再按一次即可恢复控件栏。",
+    "common.controls": "控件",
     "common.step": "演示 {number} / {total}",
     # --- 图表用语 -------------------------------------------------------------------------------------------
     "chart.distance": "距离 T − k（向过去回溯的步数）",
