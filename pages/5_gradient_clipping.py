@@ -145,9 +145,12 @@ with tab_b:
         SLOTS["model"] = st.expander(t("gradient_clipping.model"), icon=":material/tune:")
     [vanish_box] = stage_b.row(1)  # "clipping does not fix vanishing": below, or folded beside the training runs
     with vanish_box:
-        st.subheader(t("gradient_clipping.vanish.title"), anchor=False)
-        v_left, v_right = ((st.container(), st.container()) if stage_b.folded
-                           else st.columns([1, 3], gap="medium"))
+        if stage_b.folded:  # a narrow column: title, chart and tiles first, then its slider and caption
+            st.markdown(f"##### {t('gradient_clipping.vanish.title')}")
+            v_right, v_left = st.container(), st.container()
+        else:
+            st.subheader(t("gradient_clipping.vanish.title"), anchor=False)
+            v_left, v_right = st.columns([1, 3], gap="medium")
     SLOTS["vanish"] = v_left.container()
 v = panel.render()
 for stage in (stage_a, stage_b):
@@ -272,7 +275,7 @@ def training_part():
                                                        t("gradient_clipping.series.clipped_grad"): van["clipped"]},
                                      x="distance", y="log10")
         ui.show_chart(charts.gradient_curves(curves, zones=VANISHING, text=ct, projector=ctx.projector,
-                                             height=stage_b.size(320, 220),
+                                             height=stage_b.size(320, 260),
                                              y_title=t("gradient_clipping.axis.vanish"),
                                              title=t("gradient_clipping.chart.vanish")))
         ui.metric_row(ctx, {"share_raw": ui.fmt_num(van["share_first_raw"], 3),
