@@ -197,10 +197,10 @@ class Choice(Control):
     def glosses(self, t: Translator, ns: str) -> list[str]:
         """What the option ids of a segmented control or drop-down mean, for a reader of another language than
         the ids' English (``<ns>.<key>.<option>``): the buttons must show the ids (the URL holds the displayed
-        text), so the translation goes in a caption under them, e.g. "linear：线性（恒等）"."""
+        text), so the translation goes in a caption under them, e.g. "`linear`：线性（恒等）" (the id as code)."""
         if t.lang == DEFAULT_LANG:
             return []
-        return [f"{o}：{gloss}" for o in self.options if (gloss := t.get(f"{ns}.{self.key}.{o}"))]
+        return [f"`{o}`：{gloss}" for o in self.options if (gloss := t.get(f"{ns}.{self.key}.{o}"))]
 
 
 @dataclass(frozen=True)

@@ -104,9 +104,9 @@ def test_the_button_that_gives_the_view_is_highlighted(pid, at_defaults):
 
 def test_segmented_option_ids_get_chinese_glosses():
     zh, en = run_page("vanilla_rnn", query={"lang": "zh"}), run_page("vanilla_rnn")
-    gloss = f"linear：{ZH['vanilla_rnn.act.linear']}"
+    gloss = f"`linear`：{ZH['vanilla_rnn.act.linear']}"
     assert any(gloss in c.value for c in zh.caption)
-    assert not any("linear：" in c.value for c in en.caption)
+    assert not any("`linear`：" in c.value for c in en.caption)
     assert zh.session_state["act"] == "tanh" and "act" not in zh.query_params  # the ids (URL values) are unchanged
     zh = run_page("vanilla_rnn", query={"lang": "zh", "act": "linear"})
     assert zh.session_state["act"] == "linear" and zh.query_params["act"] == "linear"
