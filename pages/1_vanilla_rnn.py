@@ -57,16 +57,17 @@ ctx = ui.page_frame("vanilla_rnn", controls=SPECS, presets=PRESETS)
 t, ct, panel = ctx.t, ctx.chart_text, ctx.panel
 with panel.preset_row():
     sweep_button(ctx, RHO, start=0.5, stop=1.5)  # lecture extra: the curve swings through the edge of chaos
-left, right = st.columns([1, 3], gap="medium")
-with left:
+stage = ui.Stage(ctx)  # [controls | main chart], or folded: [main chart | eigenvalues, saturation]
+with stage.controls:
     v = panel.render()
+with stage.tools:
     panel.share()
 r = compute(**v)
 d = r["distance"]
 with ui.computing(ctx):
     chart = main_chart(v.act, v.H, v.T, v.x_scale, v.init, v.seed, min(v.window, v.T), ctx.lang, ctx.projector,
                        _ctx=ctx)
-with right:
+with stage.main:
     ui.show_chart(chart, ctx=ctx, scrub=RHO)
     ui.metric_row(ctx, {
         "rho": ui.fmt_num(r["rho"]),
@@ -76,14 +77,14 @@ with right:
     })
     st.caption(t("vanilla_rnn.truncated", window=min(v.window, v.T), share=f"{100 * r['truncated_share']:.1f}"))
 
-a, b, c = st.columns(3, gap="medium")
+a, b, c = stage.row(3)
 with a:
     ui.show_chart(charts.eigen_plane(r["eig"], second_radius=1 / r["gamma"], text=ct, projector=ctx.projector,
-                                     size=300, title=t("vanilla_rnn.chart.eig")))
+                                     size=stage.size(300, 220), title=t("vanilla_rnn.chart.eig")))
 with b:
     ui.show_chart(charts.heatmap(r["fprime"].T, x_values=np.arange(1, v.T + 1), x_title=ct.time,
                                  y_title=ct.unit, value_title="f′(a)", domain=(0.0, r["gamma"]),
-                                 text=ct, projector=ctx.projector, height=300,
+                                 text=ct, projector=ctx.projector, height=stage.size(300, 170),
                                  title=t("vanilla_rnn.chart.fprime")))
 with c:
     with np.errstate(divide="ignore"):

@@ -1,7 +1,6 @@
 """Page 2 — ReLU vs tanh: would ReLU fix it?"""
 import numpy as np
 import pandas as pd
-import streamlit as st
 
 import core.activations
 import ui
@@ -64,9 +63,10 @@ def main_chart(H, T, x_scale, init, seed, lang, projector, _ctx):
 ctx = ui.page_frame("relu_vs_tanh", controls=SPECS, presets=PRESETS)
 t, ct, panel = ctx.t, ctx.chart_text, ctx.panel
 panel.preset_row()
-left, right = st.columns([1, 3], gap="medium")
-with left:
+stage = ui.Stage(ctx)  # [controls | main chart], or folded: [main chart | secondary charts]
+with stage.controls:
     v = panel.render()
+with stage.tools:
     panel.share()
 r = compute(**v)
 names = {k: t(f"relu_vs_tanh.series.{k}") for k in relu_vs_tanh.CONTENDERS}
@@ -76,23 +76,23 @@ grad = charts.series_frame(r["distance"], {names[k]: c["log_norm"] for k, c in c
                            x="distance", y="log10")
 with ui.computing(ctx):
     chart = main_chart(v.H, v.T, v.x_scale, v.init, v.seed, ctx.lang, ctx.projector, _ctx=ctx)
-with right:
+with stage.main:
     ui.show_chart(chart, ctx=ctx, scrub=RHO)
     ui.metric_row(ctx, {
         f"grad_{k}": ui.fmt_pow10(curves[k]["log_norm"][-1]) for k in ("tanh", "relu", "irnn")
     } | {"h_irnn": ui.fmt_pow10(float(np.max(curves["irnn"]["log_h"])))})
 
-a, b = st.columns([1.3, 1], gap="medium")
+a, b = stage.row([1.3, 1])
 with a:
     hn = charts.series_frame(r["t"], {names[k]: c["log_h"] for k, c in curves.items()}, x="distance", y="log10")
-    ui.show_chart(charts.gradient_curves(hn, zones=None, text=ct, projector=ctx.projector, height=290,
+    ui.show_chart(charts.gradient_curves(hn, zones=None, text=ct, projector=ctx.projector, height=stage.size(290, 200),
                                          x_title=ct.time, y_title=t("relu_vs_tanh.axis.h"),
                                          title=t("relu_vs_tanh.chart.h")))
 with b:
     fp = pd.concat([pd.DataFrame({"value": curves[k]["fprime"], "series": names[k]})
                     for k in ("tanh", "sigmoid", "relu")], ignore_index=True)
     ui.show_chart(charts.histogram(fp, domain=(0.0, 1.0), facet=False, text=ct, projector=ctx.projector,
-                                   height=290, title=t("relu_vs_tanh.chart.fprime")))
+                                   height=stage.size(290, 170), title=t("relu_vs_tanh.chart.fprime")))
 ui.show_chart(function_panel(ctx.lang, ctx.projector, ctx))  # four panels side by side: a row of its own
 
 ui.explain(ctx, math=[*EQUATIONS[:3], ("relu_vs_tanh.math.relu", r"\frac{\partial h_T}{\partial h_k} = "

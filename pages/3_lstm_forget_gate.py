@@ -45,12 +45,13 @@ ctx = ui.page_frame("lstm_forget_gate", controls=SPECS, presets=PRESETS)
 t, ct, panel = ctx.t, ctx.chart_text, ctx.panel
 with panel.preset_row():
     sweep_button(ctx, BF, start=-2.0, stop=5.0)  # lecture extra: the memory grows as f moves towards 1
-left, right = st.columns([1, 3], gap="medium")
-with left:
+stage = ui.Stage(ctx)  # [controls | main chart], or folded: [main chart | secondary charts]
+with stage.controls:
     v = panel.render()
+with stage.tools:
     panel.share()
 r = compute(**v)
-with right, st.spinner(t("lstm_forget_gate.computing")):      # shown only if it takes more than 0.5 s
+with stage.main, st.spinner(t("lstm_forget_gate.computing")):      # shown only if it takes more than 0.5 s
     fam = family(v.b_i, v.w_scale, v.H, v.T, v.x_scale, v.seed, v.no_forget)
 d, steps = r["distance"], np.arange(1, v.T + 1)
 names = {k: t(f"lstm_forget_gate.series.{k}") for k in CURVES}
@@ -64,7 +65,7 @@ grad = charts.series_frame(d, {names[k]: r["curves"][k] for k in CURVES}, x="dis
 refs = None if v.no_forget else charts.series_frame(
     d, {t("lstm_forget_gate.series.sigmoid_bf"): d * lstm_forget_gate.log10_sigmoid(v.b_f)},
     x="distance", y="log10")
-with right:
+with stage.main:
     ui.show_chart(charts.family_curves(
         d, {names[k]: fam["curves"][k] for k in CURVES}, scrub=ui.scrub_param(ctx, BF),
         refs=None if v.no_forget else {t("lstm_forget_gate.series.sigmoid_bf"): fam["sigmoid_bf"]},
@@ -82,15 +83,15 @@ with right:
                  cell=ui.fmt_steps(r["horizons"]["cell_full"], v.T))
                + (" " + t("lstm_forget_gate.caption.no_forget") if v.no_forget else ""))
 
-a, b, c = st.columns([1.3, 1, 1.2], gap="medium")
+a, b, c = stage.row([1.3, 1, 1.2])
 with a:
     ui.show_chart(charts.heatmap(r["f"].T, x_values=steps, x_title=ct.time, y_title=ct.unit, value_title="f_t",
-                                 domain=(0.0, 1.0), text=ct, projector=ctx.projector, height=300,
+                                 domain=(0.0, 1.0), text=ct, projector=ctx.projector, height=stage.size(300, 170),
                                  title=t("lstm_forget_gate.chart.f")))
 with b:
     f_values = pd.DataFrame({"value": r["f"].ravel(), "series": t("lstm_forget_gate.series.f")})
     ui.show_chart(charts.histogram(f_values, domain=(0.0, 1.0), bins=40, text=ct, projector=ctx.projector,
-                                   height=300, x_title=t("lstm_forget_gate.axis.f"),
+                                   height=stage.size(300, 150), x_title=t("lstm_forget_gate.axis.f"),
                                    title=t("lstm_forget_gate.chart.f_hist")))
 with c:
     states = charts.series_frame(steps, {t("lstm_forget_gate.series.c_max"): r["c_abs_max"],

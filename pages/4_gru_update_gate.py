@@ -82,9 +82,10 @@ ctx = ui.page_frame(PAGE, controls=SPECS, presets=PRESETS)
 ctx.t = ConventionText(ctx.lang, convention())
 t, ct, panel = ctx.t, ctx.chart_text, ctx.panel
 panel.preset_row()
-left, right = st.columns([1, 3], gap="medium")
-with left:
+stage = ui.Stage(ctx)  # [controls | main chart], or folded: [main chart | secondary charts]
+with stage.controls:
     v = panel.render()
+with stage.tools:
     panel.share()
 conv = v.conv
 
@@ -95,7 +96,7 @@ def tc(key: str, **fmt) -> str:
 
 
 r = compute(v.b_z, v.b_r, v.w_scale, v.H, v.T, v.x_scale, v.seed, v.leak)
-with right, st.spinner(t(f"{PAGE}.computing")):              # shown only if it takes more than 0.5 s
+with stage.main, st.spinner(t(f"{PAGE}.computing")):              # shown only if it takes more than 0.5 s
     fam = family(v.b_r, v.w_scale, v.H, v.T, v.x_scale, v.seed, v.leak)
 d, steps = r["distance"], np.arange(1, v.T + 1)
 names = {k: tc("series.direct") if k == "gru_direct" else t(f"{PAGE}.series.{k}") for k in CURVES}
@@ -107,7 +108,7 @@ notes = [t(note, grad=ui.fmt_pow10(g), gru=a, direct=b, lstm=c)
                                horizon["lstm"], strict=True)]
 
 grad = charts.series_frame(d, {names[k]: r["curves"][k] for k in CURVES}, x="distance", y="log10")  # CSV
-with right:
+with stage.main:
     ui.show_chart(charts.family_curves(
         d, {names[k]: BZ.shown_order(fam["curves"][k]) for k in CURVES}, scrub=ui.scrub_param(ctx, BZ),
         notes=BZ.shown_order(notes), marker=BZ.shown_order(fam["horizons"]["gru_full"]),
@@ -126,14 +127,15 @@ with right:
     st.caption(caption + (" " + tc("caption.leaky", z=ui.fmt_num(v.leak), u=ui.fmt_num(1 - v.leak))
                           if v.leak > 0 else ""))
 
-a, b, c = st.columns([1.1, 1.1, 1], gap="medium")
+a, b, c = stage.row([1.1, 1.1, 1])
 with a:
     ui.show_chart(charts.heatmap(gate.T, x_values=steps, x_title=ct.time, y_title=ct.unit,
                                  value_title="z_t" if conv == "pytorch" else "u_t", domain=(0.0, 1.0), text=ct,
-                                 projector=ctx.projector, height=300, title=tc("chart.gate")))
+                                 projector=ctx.projector, height=stage.size(300, 170), title=tc("chart.gate")))
 with b:
     ui.show_chart(charts.heatmap((r["n"] - r["n_no_reset"]).T, x_values=steps, x_title=ct.time, y_title=ct.unit,
-                                 value_title="Δn_t", diverging=True, text=ct, projector=ctx.projector, height=300,
+                                 value_title="Δn_t", diverging=True, text=ct, projector=ctx.projector,
+                                 height=stage.size(300, 170),
                                  title=t(f"{PAGE}.chart.reset")))
     st.caption(t(f"{PAGE}.chart.reset.caption"))
 with c:

@@ -134,25 +134,27 @@ t, ct, panel = ctx.t, ctx.chart_text, ctx.panel
 panel.preset_row()
 tab_a, tab_b = part_tabs(ctx, PARTS, PRESETS, PRESET_PART, TAB)
 with tab_a:
-    a_left, a_right = st.columns([1, 3], gap="medium")
-    with a_left:
+    stage_a = ui.Stage(ctx)  # one stage per tab (ui/layout.py); the fold button once, in the preset row
+    with stage_a.controls:
         SLOTS["cliff"] = st.container()
         SLOTS["window"] = st.expander(t("gradient_clipping.window"), icon=":material/zoom_in:")
-        share_a = st.container()
 with tab_b:
-    b_left, b_right = st.columns([1, 3], gap="medium")
-    with b_left:
+    stage_b = ui.Stage(ctx, button=False)
+    with stage_b.controls:
         SLOTS["train"] = st.container()
         SLOTS["model"] = st.expander(t("gradient_clipping.model"), icon=":material/tune:")
-        share_b = st.container()
-    vanish_box = st.container()
+    [vanish_box] = stage_b.row(1)  # "clipping does not fix vanishing": below, or folded beside the training runs
     with vanish_box:
-        st.subheader(t("gradient_clipping.vanish.title"), anchor=False)
-        v_left, v_right = st.columns([1, 3], gap="medium")
+        if stage_b.folded:  # a narrow column: title, chart and tiles first, then its slider and caption
+            st.markdown(f"##### {t('gradient_clipping.vanish.title')}")
+            v_right, v_left = st.container(), st.container()
+        else:
+            st.subheader(t("gradient_clipping.vanish.title"), anchor=False)
+            v_left, v_right = st.columns([1, 3], gap="medium")
     SLOTS["vanish"] = v_left.container()
 v = panel.render()
-for box in (share_a, share_b):
-    with box:
+for stage in (stage_a, stage_b):
+    with stage.tools:
         panel.share()
 
 
@@ -179,7 +181,7 @@ def cliff_part():
                                      "step_norm": p["step_norm"], "cos": p["cos"]}) for r, p in runs.items()],
                       ignore_index=True)
     wall = pd.DataFrame({"x": surf["wall_w"], "y": surf["wall_b"], "series": t("gradient_clipping.series.wall")})
-    with a_right:
+    with stage_a.main:
         ui.show_chart(family_paths(
             surf["log_E"], x_values=surf["w"], y_values=surf["b"],
             paths=packed.assign(series=packed["series"].cat.rename_categories(names)), scrub=ui.scrub_param(ctx, W0),
@@ -189,11 +191,11 @@ def cliff_part():
             x_title="w", y_title="b", value_title="log₁₀ E", step_title=t("gradient_clipping.tip.k"),
             outside=t("gradient_clipping.outside"), domain=colour_range(surf["log_E"]), text=ct,
             projector=ctx.projector, height=520, title=t("gradient_clipping.chart.surface")), ctx=ctx, scrub=W0)
-        st.caption(t("gradient_clipping.start", w0=f"{v.w0:g}", b0=f"{b0:.10g}", gap=f"10^{v.gap:g}",
+        st.caption(t("gradient_clipping.start", w0=f"{v.w0:g}", b0=ui.fmt_num(b0, 4), gap=f"10^{v.gap:g}",
                      side=t("gradient_clipping.side." + ("below" if v.below else "above"))))
         ui.metric_row(ctx, {"grad_max": ui.fmt_num(max(float(p["grad_norm"].max()) for p in runs.values()), 3)}
                       | {f"final_{r}": ui.fmt_num(float(p["loss"][-1]), 3) for r, p in runs.items()})
-    a1, a2, a3 = st.columns([1.2, 1.2, 0.6], gap="medium")
+    a1, a2, a3 = stage_a.row([1.2, 1.2, 0.6])
     with a1:
         sl = cut(v.w0, float(surf["b"][0]), float(surf["b"][-1]))
         with np.errstate(divide="ignore"):
@@ -201,7 +203,8 @@ def cliff_part():
         cut_df = charts.series_frame(sl["b"], {t("gradient_clipping.series.E"): sl["log_E"],
                                                t("gradient_clipping.series.dEdb"): log_db}, x="b", y="log10")
         ui.show_chart(charts.gradient_curves(cut_df, x="b", zones=EXPLODING, text=ct, projector=ctx.projector,
-                                             height=340, x_title="b", y_title=t("gradient_clipping.axis.slice"),
+                                             height=stage_a.size(340, 200), x_title="b",
+                                             y_title=t("gradient_clipping.axis.slice"),
                                              title=t("gradient_clipping.chart.slice")))
     with a2:
         moved = steps[steps["step"] < steps.groupby("rule")["step"].transform("max")]   # the last point takes no step
@@ -210,7 +213,8 @@ def cliff_part():
         caps = charts.series_frame([0, max(v.steps - 1, 1)], {
             t("gradient_clipping.series.cap_norm"): [np.log10(v.lr * v.max_norm)] * 2}, x="step", y="log10")
         ui.show_chart(charts.gradient_curves(lengths, x="step", refs=caps, zones=EXPLODING, text=ct,
-                                             projector=ctx.projector, height=340, x_title=t("gradient_clipping.tip.k"),
+                                             projector=ctx.projector, height=stage_a.size(340, 200),
+                                             x_title=t("gradient_clipping.tip.k"),
                                              y_title=t("gradient_clipping.axis.step"),
                                              title=t("gradient_clipping.chart.steps")))
     with a3:
@@ -219,7 +223,7 @@ def cliff_part():
     ui.download_csv(ctx, pd.concat([
         steps.drop(columns="series").rename(columns={"x": "w", "y": "b", "step": "k"}).assign(part="path"),
         pd.DataFrame({"part": "slice", "w": v.w0, "b": sl["b"], "loss": 10.0 ** sl["log_E"],
-                      "abs_dE_db": sl["abs_dE_db"]})], ignore_index=True), name="cliff")
+                      "abs_dE_db": sl["abs_dE_db"]})], ignore_index=True), name="cliff", stage=stage_a)
 
 
 def replay_notes(tr, q) -> list[str]:
@@ -237,7 +241,7 @@ def replay_notes(tr, q) -> list[str]:
 
 def training_part():
     """Part B: loss and gradient norm of the two runs, the tiles, and the vanishing panel."""
-    with b_right:
+    with stage_b.main:
         tr = training(v.cell, v.T, v.H, v.train_steps, v.train_lr, v.gain, v.clip, v.seed,
                       _label=t("gradient_clipping.training"))
         runs = {t(f"gradient_clipping.series.{k}"): tr[k] for k in ("plain", "clipped")}
@@ -270,18 +274,18 @@ def training_part():
         curves = charts.series_frame(van["distance"], {t("gradient_clipping.series.raw"): van["raw"],
                                                        t("gradient_clipping.series.clipped_grad"): van["clipped"]},
                                      x="distance", y="log10")
-        ui.show_chart(charts.gradient_curves(curves, zones=VANISHING, text=ct, projector=ctx.projector, height=320,
+        ui.show_chart(charts.gradient_curves(curves, zones=VANISHING, text=ct, projector=ctx.projector,
+                                             height=stage_b.size(320, 260),
                                              y_title=t("gradient_clipping.axis.vanish"),
                                              title=t("gradient_clipping.chart.vanish")))
         ui.metric_row(ctx, {"share_raw": ui.fmt_num(van["share_first_raw"], 3),
                             "share_clipped": ui.fmt_num(van["share_first_clipped"], 3),
                             "factor": ui.fmt_num(van["factor"], 3)})
-    with vanish_box:
-        ui.download_csv(ctx, pd.concat([
-            *(pd.DataFrame({"part": "training", "run": k, "step": np.arange(len(tr[k]["loss"])),
-                            "loss": tr[k]["loss"], "grad_norm": tr[k]["grad"]}) for k in ("plain", "clipped")),
-            pd.DataFrame({"part": "vanishing", "distance": van["distance"], "log10_grad_raw": van["raw"],
-                          "log10_grad_clipped": van["clipped"]})], ignore_index=True), name="training")
+    ui.download_csv(ctx, pd.concat([
+        *(pd.DataFrame({"part": "training", "run": k, "step": np.arange(len(tr[k]["loss"])),
+                        "loss": tr[k]["loss"], "grad_norm": tr[k]["grad"]}) for k in ("plain", "clipped")),
+        pd.DataFrame({"part": "vanishing", "distance": van["distance"], "log10_grad_raw": van["raw"],
+                      "log10_grad_clipped": van["clipped"]})], ignore_index=True), name="training", stage=stage_b)
 
 
 if tab_a.open is not False:

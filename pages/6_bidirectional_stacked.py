@@ -106,18 +106,14 @@ t, ct, panel = ctx.t, ctx.chart_text, ctx.panel
 panel.preset_row()
 tab_a, tab_b = part_tabs(ctx, PARTS, PRESETS, PRESET_PART, TAB)
 with tab_a:
-    a_left, a_right = st.columns([1, 3], gap="medium")
-    with a_left:
-        SLOTS["bi"] = st.container()
-        share_a = st.container()
+    stage_a = ui.Stage(ctx)  # one stage per tab (ui/layout.py); the fold button once, in the preset row
+    SLOTS["bi"] = stage_a.controls
 with tab_b:
-    b_left, b_right = st.columns([1, 3], gap="medium")
-    with b_left:
-        SLOTS["stack"] = st.container()
-        share_b = st.container()
+    stage_b = ui.Stage(ctx, button=False)
+    SLOTS["stack"] = stage_b.controls
 v = panel.render()
-for box in (share_a, share_b):
-    with box:
+for stage in (stage_a, stage_b):
+    with stage.tools:
         panel.share()
 
 
@@ -125,7 +121,7 @@ def bidirectional_part():
     """Part A: the maps with the focus word's row (the slider), the tiles, influence vs distance, the CSV."""
     r = influence(v.text, v.cell, v.H, v.seed)
     words = r["words"]
-    with a_right:
+    with stage_a.main:
         if r["empty"]:
             st.info(t(f"{PAGE}.empty"), icon=":material/edit_note:")
             return
@@ -147,19 +143,21 @@ def bidirectional_part():
                             "fwd_span": ratio_pow10(fwd[-1, 0], fwd[-1, -1]),
                             "bwd_span": ratio_pow10(bwd[0, -1], bwd[0, 0])})
         st.caption(t(f"{PAGE}.maps.caption"))
+    [side] = stage_a.row(1)  # influence vs distance: below the maps, or folded beside them
+    with side:
         dist, far_f, far_b = bidirectional.by_distance(fwd, bwd)
         fade = charts.series_frame(dist, {t(f"{PAGE}.chart.forward"): far_f, t(f"{PAGE}.chart.backward"): far_b},
                                    x="distance", y="log10")
         ui.show_chart(integer_x(charts.gradient_curves(
-            fade, zones=(-3.0, np.inf), text=ct, projector=ctx.projector, height=320 if ctx.projector else 280,
+            fade, zones=(-3.0, np.inf), text=ct, projector=ctx.projector,
+            height=stage_a.size(320 if ctx.projector else 280, 240),
             x_title=t(f"{PAGE}.axis.distance"), y_title=t(f"{PAGE}.axis.log_influence"),
             title=t(f"{PAGE}.chart.distance"))))
     rows = [pd.DataFrame({"direction": d, "position_t": np.repeat(np.arange(1, T + 1), T),
                           "word_t": np.repeat(words, T), "position_k": np.tile(np.arange(1, T + 1), T),
                           "word_k": np.tile(words, T), "influence": r[d].ravel(),
                           "focus": np.repeat(np.arange(T) == f, T)}) for d in DIRECTIONS]
-    with a_left:
-        ui.download_csv(ctx, pd.concat(rows, ignore_index=True), name="influence")
+    ui.download_csv(ctx, pd.concat(rows, ignore_index=True), name="influence", stage=stage_a)
 
 
 def stacked_part():
@@ -174,7 +172,7 @@ def stacked_part():
     reach = {"plain": sweep["reach_plain"], "residual": sweep["reach_residual"], "this": sweep["reach"]}
     notes = [t(f"{PAGE}.stack.note", alpha=f"{a:.2f}", reach=pow10(g), corner=pow10(c))
              for a, g, c in zip(fam["alphas"], fam["reach"], fam["corner"], strict=True)]
-    with b_right:
+    with stage_b.main:
         ui.show_chart(family_heatmap(fam["log_grad"], x_values=fam["t"], y_values=fam["layer"],
                                      scrub=ui.scrub_param(ctx, RESIDUAL), notes=notes, x_title=ct.time,
                                      y_title=t(f"{PAGE}.axis.layer"), value_title=t(f"{PAGE}.axis.log_grad"),
@@ -187,18 +185,20 @@ def stacked_part():
             "skip_gain": pow10(float(reach["this"][L - 1] - reach["plain"][L - 1])),
         })
         st.caption(t(f"{PAGE}.stack.caption"))
+    [side] = stage_b.row(1)  # the gradient reaching layer 1 vs depth: below the map, or folded beside it
+    with side:
         curves = charts.series_frame(sweep["depths"], {names[k]: reach[k] for k in names}, x="depth", y="log10")
         ui.show_chart(integer_x(charts.gradient_curves(
             curves, x="depth", zones=(-3.0, np.inf), text=ct, projector=ctx.projector,
-            height=320 if ctx.projector else 280, x_title=t(f"{PAGE}.axis.layers"), y_title=t(f"{PAGE}.axis.reach"),
+            height=stage_b.size(320 if ctx.projector else 280, 240), x_title=t(f"{PAGE}.axis.layers"),
+            y_title=t(f"{PAGE}.axis.reach"),
             title=t(f"{PAGE}.chart.reach"))))
     grid = pd.DataFrame({"layer": np.repeat(r["layer"], len(r["t"])), "t": np.tile(r["t"], len(r["layer"])),
                          "log10_grad": r["log_grad"].ravel()})
     sweep_df = pd.DataFrame({"layers": sweep["depths"], "log10_reach_plain": reach["plain"],
                              "log10_reach_residual": reach["residual"], "log10_reach": reach["this"]})
-    with b_left:
-        ui.download_csv(ctx, pd.concat([grid.assign(part="layer_x_time"), sweep_df.assign(part="first_layer_vs_depth")],
-                                       ignore_index=True).assign(residual=v.residual), name="stacked")
+    ui.download_csv(ctx, pd.concat([grid.assign(part="layer_x_time"), sweep_df.assign(part="first_layer_vs_depth")],
+                                   ignore_index=True).assign(residual=v.residual), name="stacked", stage=stage_b)
 
 
 if tab_a.open is not False:

@@ -6,8 +6,9 @@
 
 Modules: ``frame`` (page frame, context), ``controls`` (URL-bound control specs), ``panel`` (presets,
 widgets, link), ``share`` (link to the view), ``furniture`` (metrics, expanders, CSV, chart display),
-``cache`` (cached computations), ``fmt`` (number formats), ``charts`` (pure Altair builders),
-``i18n`` (translation tables), ``registry`` (the page list and URLs).
+``layout`` (the first screen: control column, main chart, secondary charts), ``cache`` (cached computations),
+``fmt`` (number formats), ``charts`` (pure Altair builders), ``i18n`` (translation tables), ``style`` (the
+interface's CSS, projector mode), ``registry`` (the page list and URLs).
 """
 import ui.blas  # noqa: F401  (one BLAS thread: see ui/blas.py)
 import ui.preload  # noqa: F401  (all of core imported here, in one thread: see ui/preload.py)
@@ -18,10 +19,11 @@ from ui.fmt import fmt_num, fmt_pow10, fmt_steps
 from ui.frame import PageContext, page_frame
 from ui.furniture import download_csv, explain, metric_row, show_chart
 from ui.gcfreeze import freeze_imports
+from ui.layout import Stage
 from ui.panel import ControlPanel
 from ui.scrub import Scrub, scrub_param
 
-__all__ = ["Choice", "ControlPanel", "Number", "PageContext", "Scrub", "Slider", "Toggle", "Values", "cached",
+__all__ = ["Choice", "ControlPanel", "Number", "PageContext", "Scrub", "Slider", "Stage", "Toggle", "Values", "cached",
            "chart_cache", "charts", "computing", "download_csv", "explain", "fmt_num", "fmt_pow10", "fmt_steps",
            "metric_row", "page_frame", "scrub_param", "show_chart", "static_chart"]
 

@@ -27,7 +27,7 @@ from typing import Any, Literal
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from ui.i18n import Translator
+from ui.i18n import DEFAULT_LANG, Translator
 
 MAX_URL_VALUE = 200  # longer query values are rejected without parsing
 _TRUE = frozenset({"true", "1", "yes", "on"})
@@ -68,6 +68,11 @@ class Control:
 
     def same(self, a: Any, b: Any) -> bool:
         return a == b
+
+    def default_in(self, t: Translator, ns: str) -> Any:
+        """The default a reader of ``t``'s language starts from; the same in every language except for
+        language-bound examples (:class:`ui.text_control.Text`). A link omits a control at this value."""
+        return self.default
 
     def has_state(self, ns: str) -> bool:
         """Whether this session already holds the control's value (then the URL is not read as a link)."""
@@ -149,7 +154,8 @@ class Choice(Control):
     """One of a few option ids (ASCII, shown as they are, e.g. ``"tanh"``).
 
     ``kind``: ``"segmented"`` (a row of buttons, default), ``"radio"`` (shows translated captions
-    ``<ns>.<key>.<option>`` under each option when they exist) or ``"select"`` (a drop-down).
+    ``<ns>.<key>.<option>`` under each option when they exist) or ``"select"`` (a drop-down). Segmented controls
+    and drop-downs show the same texts, outside English, in one caption under the widget (:meth:`glosses`).
     """
 
     options: tuple[str, ...] = ()
@@ -180,8 +186,21 @@ class Choice(Control):
             return st.radio(label, self.options, index=self.options.index(self.default), horizontal=True,
                             captions=caps if any(caps) else None, **common)
         if self.kind == "select":
-            return st.selectbox(label, self.options, index=self.options.index(self.default), **common)
-        return st.segmented_control(label, self.options, default=self.default, required=True, **common)
+            value = st.selectbox(label, self.options, index=self.options.index(self.default), **common)
+        else:
+            value = st.segmented_control(label, self.options, default=self.default, required=True, **common)
+        glosses = self.glosses(t, ns)
+        if glosses:
+            st.caption(" · ".join(glosses))
+        return value
+
+    def glosses(self, t: Translator, ns: str) -> list[str]:
+        """What the option ids of a segmented control or drop-down mean, for a reader of another language than
+        the ids' English (``<ns>.<key>.<option>``): the buttons must show the ids (the URL holds the displayed
+        text), so the translation goes in a caption under them, e.g. "`linear`：线性（恒等）" (the id as code)."""
+        if t.lang == DEFAULT_LANG:
+            return []
+        return [f"`{o}`：{gloss}" for o in self.options if (gloss := t.get(f"{ns}.{self.key}.{o}"))]
 
 
 @dataclass(frozen=True)
@@ -244,10 +263,13 @@ def check_values(specs: Sequence[Control], values: Mapping[str, Any]) -> None:
             raise ValueError(f"invalid value {v!r} for control {k!r}")
 
 
-def url_params(specs: Sequence[Control], values: Mapping[str, Any]) -> dict[str, str]:
-    """Query parameters of the non-default values (the canonical link of a view)."""
+def url_params(specs: Sequence[Control], values: Mapping[str, Any],
+               start: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """Query parameters of the non-default values (the canonical link of a view). ``start``: the defaults of the
+    reader's language where they differ (:meth:`Control.default_in`), as the widgets leave them out of the URL."""
+    start = start or {}
     return {s.key: s.to_url(values[s.key]) for s in specs
-            if s.key in values and not s.same(values[s.key], s.default)}
+            if s.key in values and not s.same(values[s.key], start.get(s.key, s.default))}
 
 
 # --- first-load URL handling (reads st.query_params / st.session_state) -----------------------------------------------

@@ -41,6 +41,7 @@ from ui.controls import (
 )
 from ui.i18n import DEFAULT_LANG, LANGS, Translator
 from ui.registry import BY_ID, HOME, MAIN_SCRIPT, PAGES, ROOT, PageInfo, available, neighbours
+from ui.style import interface_css
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -87,6 +88,7 @@ class PageContext:
     projector: bool
     root: Path = field(default=ROOT, compare=False)  # folder of the running main script (pages/ is in it)
     panel: ControlPanel | None = field(default=None, compare=False, repr=False)  # the page's controls
+    stage: Any = field(default=None, compare=False, repr=False)  # the page's ui.layout.Stage, once built
 
     @cached_property
     def t(self) -> Translator:
@@ -218,7 +220,8 @@ def page_frame(page: str, *, controls: Sequence[Control] = (),
         projector = PROJECTOR.widget(t("common.projector"), t("common.projector.help"), t, "common")
     ctx = PageContext(page=page, lang=lang, projector=bool(projector), root=app_root())
     primary = st.get_option("theme.primaryColor") or "#0b5fa5"
-    st.html(_SCRUB_CSS.replace("PRIMARY", primary) + (_SCRUB_PROJECTOR_CSS if ctx.projector else ""))
+    st.html(_SCRUB_CSS.replace("PRIMARY", primary) + (_SCRUB_PROJECTOR_CSS if ctx.projector else "")
+            + interface_css(ctx.projector))  # projector mode: the whole interface larger (ui/style.py)
     st.session_state[_STORE] = {"lang": ctx.lang, "projector": ctx.projector}
     with nav:
         st.markdown(f"**{t('common.nav')}**")

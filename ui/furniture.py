@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -23,6 +23,7 @@ from ui.charts.render import to_streamlit
 
 if TYPE_CHECKING:
     from ui.frame import PageContext
+    from ui.layout import Stage
     from ui.scrub import Scrub
 
 
@@ -57,7 +58,7 @@ def metric_row(ctx: PageContext, metrics: Mapping[str, str | float | int], *, bo
     for col, (name, value) in zip(cols, metrics.items(), strict=True):
         key = f"{ctx.page}.metric.{name}"
         shown = value if isinstance(value, str) else fmt_value(float(value))
-        col.metric(t(key), shown, help=t.get(f"{key}.help"), border=border)
+        col.metric(t(key), shown, help=t.get(f"{key}.help"), border=border, height="stretch")
 
 
 @lru_cache(maxsize=64)
@@ -116,11 +117,19 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
     return df.to_csv(index=False).encode("utf-8")
 
 
-def download_csv(ctx: PageContext, df: pd.DataFrame, name: str = "data") -> None:
+def download_csv(ctx: PageContext, df: pd.DataFrame, name: str = "data", stage: Stage | None = None) -> None:
     """A download button for ``df`` as ``<page>_<name>.csv`` (:func:`csv_bytes`); does not rerun the page.
 
-    The file is written when the button is clicked (Streamlit's deferred download), not on every slider move.
+    Drawn in the same place on every page: the stage's tools row, next to "Link to this view" (``stage``, else
+    ``ctx.stage``; where it is called when the page has no stage). The file is written when the button is clicked
+    (Streamlit's deferred download), not on every slider move.
     """
+    stage = stage or getattr(ctx, "stage", None)
+    with stage.tools if stage is not None else nullcontext():
+        _csv_button(ctx, df, name)
+
+
+def _csv_button(ctx: PageContext, df: pd.DataFrame, name: str) -> None:
     st.download_button(ctx.t("common.download_csv"), data=lambda: csv_bytes(df),
                        file_name=f"{ctx.page}_{name}.csv", mime="text/csv", key=f"_csv.{name}",
                        on_click="ignore", icon=":material/download:")

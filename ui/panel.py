@@ -7,7 +7,8 @@
         ctx.panel.share()                 # "Link to this view"
 
 Presets set several widgets through ``st.session_state`` in an ``on_click`` callback (before the next
-run), so the widgets and the URL follow. The preset whose values match the current view is highlighted.
+run), so the widgets and the URL follow. The preset whose values match the current view is highlighted (at the
+defaults: Reset, unless a named preset is the default view; see :meth:`ControlPanel.active_presets`).
 """
 from __future__ import annotations
 
@@ -22,7 +23,6 @@ from ui.controls import (
     Values,
     apply_url_fixes,
     check_values,
-    defaults,
     first_load_raw,
     rejected,
     report_rejected,
@@ -68,8 +68,8 @@ class ControlPanel:
         self.presets = {name: dict(vals) for name, vals in (presets or {}).items()}
         for vals in self.presets.values():
             check_values(self.specs, vals)
-        if reset:
-            self.presets[RESET] = defaults(self.specs)
+        if reset:  # the defaults of the reader's language (page 6's example sentence)
+            self.presets[RESET] = {s.key: s.default_in(ctx.t, ctx.page) for s in self.specs}
         self._slot = None
         self._raw = None if raw is None else dict(raw)
         self.values: Values | None = None
@@ -79,7 +79,12 @@ class ControlPanel:
     def preset_row(self):
         """Reserve the place of the preset buttons (filled by :meth:`render`, when the values are known)."""
         self._slot = st.container(horizontal=True, gap="small")
+        self._first = self._slot.container(width="content")  # the fold button (ui.layout), before any preset
         return self._slot
+
+    def preset_slot(self):
+        """The start of the preset row reserved by :meth:`preset_row` (None if not reserved): the fold button."""
+        return self._first if self._slot is not None else None
 
     def render(self, columns: int = 1) -> Values:
         """Draw every widget (in ``columns`` columns) and return the values; report ignored URL values."""
@@ -100,23 +105,35 @@ class ControlPanel:
                 self._preset_buttons()
         return self.values
 
+    def active_presets(self) -> set[str]:
+        """The buttons shown highlighted: every named preset whose values the view has; when none has them and
+        the view is at the defaults, Reset (so at the defaults exactly the button that gives this view is
+        highlighted on every page, whether or not a named preset equals the defaults)."""
+        def matches(vals):
+            return all(spec.same(self.values[spec.key], vals[spec.key]) for spec in self.specs if spec.key in vals)
+        named = {name for name, vals in self.presets.items() if name != RESET and matches(vals)}
+        if not named and RESET in self.presets and matches(self.presets[RESET]):
+            return {RESET}
+        return named
+
     def _preset_buttons(self) -> None:
         t, ns = self.ctx.t, self.ctx.page
+        active_names = self.active_presets()
         for name, vals in self.presets.items():
-            active = all(spec.same(self.values[k], v) for k, v in vals.items()
-                         for spec in self.specs if spec.key == k)
+            active = name in active_names
             label = t("common.reset") if name == RESET else t(f"{ns}.preset.{name}")
             help_ = t("common.reset.help") if name == RESET else t.get(f"{ns}.preset.{name}.help")
             targets = {spec.request_key(ns): vals[spec.key] for spec in self.specs if spec.key in vals}
             st.button(label, key=f"_preset.{name}", on_click=_apply_preset, args=(targets,), help=help_,
-                      type="primary" if active and name != RESET else "secondary",
+                      type="primary" if active else "secondary",
                       icon=":material/restart_alt:" if name == RESET else None)
 
     def url_params(self) -> dict[str, str]:
         """The query parameters of the current view: settings first, then non-default controls."""
         if self.values is None:
             raise RuntimeError("call render() first")
-        return {**self.ctx.settings_params(), **url_params(self.specs, self.values)}
+        start = {s.key: s.default_in(self.ctx.t, self.ctx.page) for s in self.specs}
+        return {**self.ctx.settings_params(), **url_params(self.specs, self.values, start)}
 
     def share(self) -> str:
         """Draw the "Link to this view" popover; returns the link."""

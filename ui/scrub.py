@@ -178,6 +178,16 @@ def resolve(spec: Scrub, ns: str) -> float | int:
     return meta["value"]
 
 
+def renew(ns: str) -> None:
+    """Draw every scrub chart of page ``ns`` as a new element at its current value on the next run (the charts
+    move to another place on the page, e.g. when the control column folds: see :mod:`ui.layout`)."""
+    prefix = _meta_key(ns, "")
+    for k in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefix) and k.count(".") == 2]:
+        meta = st.session_state[k]
+        if isinstance(meta, dict) and "gen" in meta:
+            st.session_state[k] = {**meta, "gen": meta["gen"] + 1, "embed": meta["value"], "sel": None}
+
+
 def scrub_param(ctx: PageContext, spec: Scrub, hi: float | None = None) -> ScrubParam:
     """The slider for the chart builders: range, translated label, and the value the chart starts from.
     ``hi``: this run's end of the range when it depends on other controls (see :func:`cap`)."""

@@ -7,6 +7,11 @@ The value is any string of at most ``max_chars`` characters, the empty string in
 by the frame before Streamlit reads it, like any invalid link value. The text is the user's: a page must
 never render it as Markdown or HTML (chart data and ``st.text`` are fine).
 Labels come from i18n as for the other controls, plus an optional ``<ns>.<key>.placeholder``.
+
+An example text can be language-bound (page 6's sentence): ``<ns>.<key>.default`` in the tables is where a
+reader of that language starts (:meth:`Text.default_in`). ``default`` stays the text a link without the parameter
+meant so far in English; a reader whose language has its own example starts from it instead, and a link that
+leaves the parameter out shows the example of the link's ``lang``.
 """
 from __future__ import annotations
 
@@ -41,6 +46,11 @@ class Text(Control):
     def valid(self, value: Any) -> bool:
         return isinstance(value, str) and len(value) <= self.max_chars
 
+    def default_in(self, t: Translator, ns: str) -> str:
+        """The example of the reader's language (``<ns>.<key>.default``), else ``default``."""
+        text = t.get(f"{ns}.{self.key}.default")
+        return text if text is not None and self.valid(text) else self.default
+
     def widget(self, label: str, help: str | None, t: Translator, ns: str) -> Any:
-        return st.text_input(label, value=self.default, max_chars=self.max_chars, key=self.key, help=help,
+        return st.text_input(label, value=self.default_in(t, ns), max_chars=self.max_chars, key=self.key, help=help,
                              placeholder=t.get(f"{ns}.{self.key}.placeholder"), bind="query-params")

@@ -228,8 +228,8 @@ def test_every_focus_word_is_in_the_chart_and_equals_the_core_run():
 def test_released_focus_drives_the_tiles_and_the_csv_without_rebuilding_the_chart(monkeypatch):
     csv = {}
     real = ui.download_csv
-    monkeypatch.setattr(ui, "download_csv", lambda ctx, df, name="data": (csv.__setitem__(name, df),
-                                                                            real(ctx, df, name=name)))
+    monkeypatch.setattr(ui, "download_csv", lambda ctx, df, name="data", **kw: (csv.__setitem__(name, df),
+                                                                                  real(ctx, df, name=name, **kw)))
     at = run({"cell": "gru", "H": "8", "seed": "5"})
     vl_before, _ = scrubbed(at, "focus")
     share = bi.run(cell="gru", hidden=8, seed=5, focus=3)["right_share"]
@@ -359,8 +359,8 @@ def test_layer_by_time_map_for_every_strength_and_depth_sweep_are_the_cores(resi
 def test_released_strength_drives_tiles_sweep_and_csv_without_rebuilding_the_chart(monkeypatch):
     csv = {}
     real = ui.download_csv
-    monkeypatch.setattr(ui, "download_csv", lambda ctx, df, name="data": (csv.__setitem__(name, df),
-                                                                            real(ctx, df, name=name)))
+    monkeypatch.setattr(ui, "download_csv", lambda ctx, df, name="data", **kw: (csv.__setitem__(name, df),
+                                                                                  real(ctx, df, name=name, **kw)))
     at = run(stack=True)
     vl_before, _ = scrubbed(at, "residual")
     before = metrics(at)
