@@ -69,7 +69,7 @@ PRESET_PART = {"deep": 1, "deep_residual": 1, "deep_lstm": 1}
 TAB = "_bidirectional_stacked.part"  # state of the tabs: the open tab's (translated) label
 DIRECTIONS = ("forward", "backward", "bidirectional")
 # every curve of a part is one cell (the chosen one): its model's colour, a shade per direction or per stack
-SHADES = {"forward": "base", "backward": "dark", "bidirectional": "light", "this": "base", "plain": "light",
+SHADES = {"forward": "base", "backward": "light", "bidirectional": "dark", "this": "base", "plain": "light",
           "residual": "dark"}
 
 
