@@ -92,7 +92,7 @@ with a:
     hn = charts.series_frame(r["t"], {names[k]: c["log_h"] for k, c in curves.items()}, x="distance", y="log10")
     ui.show_chart(charts.gradient_curves(hn, zones=None, text=ct, projector=ctx.projector, height=290,
                                          x_title=ct.time, y_title=t("relu_vs_tanh.axis.h"),
-                                         title=t("relu_vs_tanh.chart.h"), colors=model_colors(t)))
+                                         title=t("relu_vs_tanh.chart.h"), colors=model_colors(t), plot_width=480))
 with b:
     fp = pd.concat([pd.DataFrame({"value": curves[k]["fprime"], "series": names[k]})
                     for k in ("tanh", "sigmoid", "relu")], ignore_index=True)

@@ -288,7 +288,8 @@ def training_part():
                                      x="distance", y="log10")
         ui.show_chart(charts.gradient_curves(curves, zones=VANISHING, text=ct, projector=ctx.projector, height=320,
                                              y_title=t("gradient_clipping.axis.vanish"),
-                                             title=t("gradient_clipping.chart.vanish"), colors=colors()))
+                                             title=t("gradient_clipping.chart.vanish"), colors=colors(),
+                                             plot_width=640))
         ui.metric_row(ctx, {"share_raw": ui.fmt_num(van["share_first_raw"], 3),
                             "share_clipped": ui.fmt_num(van["share_first_clipped"], 3),
                             "factor": ui.fmt_num(van["factor"], 3)})

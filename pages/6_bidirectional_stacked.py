@@ -164,7 +164,7 @@ def bidirectional_part():
         ui.show_chart(integer_x(charts.gradient_curves(
             fade, zones=(-3.0, np.inf), text=ct, projector=ctx.projector, height=320 if ctx.projector else 280,
             x_title=t(f"{PAGE}.axis.distance"), y_title=t(f"{PAGE}.axis.log_influence"),
-            title=t(f"{PAGE}.chart.distance"), colors=shaded(v.cell, directions))))
+            title=t(f"{PAGE}.chart.distance"), colors=shaded(v.cell, directions), plot_width=640)))
     rows = [pd.DataFrame({"direction": d, "position_t": np.repeat(np.arange(1, T + 1), T),
                           "word_t": np.repeat(words, T), "position_k": np.tile(np.arange(1, T + 1), T),
                           "word_k": np.tile(words, T), "influence": r[d].ravel(),
@@ -202,7 +202,7 @@ def stacked_part():
         ui.show_chart(integer_x(charts.gradient_curves(
             curves, x="depth", zones=(-3.0, np.inf), text=ct, projector=ctx.projector,
             height=320 if ctx.projector else 280, x_title=t(f"{PAGE}.axis.layers"), y_title=t(f"{PAGE}.axis.reach"),
-            title=t(f"{PAGE}.chart.reach"), colors=shaded(v.stack_cell, names))))
+            title=t(f"{PAGE}.chart.reach"), colors=shaded(v.stack_cell, names), plot_width=640)))
     grid = pd.DataFrame({"layer": np.repeat(r["layer"], len(r["t"])), "t": np.tile(r["t"], len(r["layer"])),
                          "log10_grad": r["log_grad"].ravel()})
     sweep_df = pd.DataFrame({"layers": sweep["depths"], "log10_reach_plain": reach["plain"],
