@@ -46,11 +46,13 @@ def main_chart(act, H, T, x_scale, init, seed, window, lang, projector, _ctx):
     t, fam = _ctx.t, family(act, H, T, x_scale, init, seed)
     notes = [t("vanilla_rnn.note", grad=ui.fmt_pow10(g), horizon=ui.fmt_steps(None if np.isnan(h) else int(h), T))
              for g, h in zip(fam["grad_T"], fam["horizon"], strict=True)]
+    colors = charts.styles({t("vanilla_rnn.series.grad"): act, t("vanilla_rnn.series.rho"): "power",
+                            t("vanilla_rnn.series.bound"): "bound"})
     return charts.family_curves(
         fam["distance"], {t("vanilla_rnn.series.grad"): fam["log_norm"]}, scrub=ui.scrub_param(_ctx, RHO),
         refs={t("vanilla_rnn.series.rho"): fam["log_rho"], t("vanilla_rnn.series.bound"): fam["log_bound"]},
         notes=notes, marker=fam["horizon"], marker_label=t("vanilla_rnn.metric.horizon"), window=window,
-        text=_ctx.chart_text, projector=projector, height=330)
+        text=_ctx.chart_text, projector=projector, height=330, colors=colors)
 
 
 ctx = ui.page_frame("vanilla_rnn", controls=SPECS, presets=PRESETS)
@@ -80,7 +82,8 @@ with stage.main:
 a, b, c = stage.row(3)
 with a:
     ui.show_chart(charts.eigen_plane(r["eig"], second_radius=1 / r["gamma"], text=ct, projector=ctx.projector,
-                                     size=stage.size(300, 220), title=t("vanilla_rnn.chart.eig")))
+                                     size=stage.size(300, 220), title=t("vanilla_rnn.chart.eig"),
+                                     color=charts.model_color(v.act)))
 with b:
     ui.show_chart(charts.heatmap(r["fprime"].T, x_values=np.arange(1, v.T + 1), x_title=ct.time,
                                  y_title=ct.unit, value_title="f′(a)", domain=(0.0, r["gamma"]),
@@ -93,7 +96,8 @@ with c:
                           "series": t("vanilla_rnn.series.contrib")})
     ui.show_chart(charts.gradient_curves(steps, zones=None, window=min(v.window, v.T), text=ct,
                                          projector=ctx.projector, height=300, y_title=t("vanilla_rnn.axis.contrib"),
-                                         title=t("vanilla_rnn.chart.contrib")))
+                                         title=t("vanilla_rnn.chart.contrib"),
+                                         colors=charts.styles({t("vanilla_rnn.series.contrib"): v.act})))
 
 ui.explain(ctx, math=[*EQUATIONS], code=[vanilla_rnn.run, RNN.state_jacobians, chain_log10_norms])
 ui.download_csv(ctx, pd.DataFrame({"rho": v.rho, "distance": d, "log10_grad": r["log_norm"],

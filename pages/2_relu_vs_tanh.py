@@ -36,6 +36,11 @@ def family(H, T, x_scale, init, seed):
     return relu_vs_tanh.family(RHO.values, H, T, x_scale, init, seed)
 
 
+def model_colors(t) -> dict:
+    """Each contender's series name -> its model's style (``ui.charts.theme``)."""
+    return charts.styles({t(f"relu_vs_tanh.series.{k}"): k for k in relu_vs_tanh.CONTENDERS})
+
+
 @ui.static_chart
 def function_panel(lang: str, projector: bool, _ctx: ui.PageContext):
     """The activation functions and their derivatives: the same for every control value."""
@@ -46,7 +51,7 @@ def function_panel(lang: str, projector: bool, _ctx: ui.PageContext):
                     for k, pair in functions.items() for j, vals in zip(("f", "df"), pair, strict=True)],
                    ignore_index=True)
     return charts.function_grid(fn, text=_ctx.chart_text, projector=projector, title=t("relu_vs_tanh.chart.fn"),
-                                columns=4, width=200 if projector else 215, height=150)
+                                columns=4, width=200 if projector else 215, height=150, colors=model_colors(t))
 
 
 @ui.chart_cache
@@ -57,7 +62,7 @@ def main_chart(H, T, x_scale, init, seed, lang, projector, _ctx):
              for a, b, c in zip(*(fam[k]["grad_T"] for k in ("tanh", "relu", "irnn")), strict=True)]
     series = {t(f"relu_vs_tanh.series.{k}"): fam[k]["log_norm"] for k in relu_vs_tanh.CONTENDERS}
     return charts.family_curves(fam["distance"], series, scrub=ui.scrub_param(_ctx, RHO), notes=notes,
-                                text=_ctx.chart_text, projector=projector, height=330)
+                                text=_ctx.chart_text, projector=projector, height=330, colors=model_colors(t))
 
 
 ctx = ui.page_frame("relu_vs_tanh", controls=SPECS, presets=PRESETS)
@@ -85,14 +90,16 @@ with stage.main:
 a, b = stage.row([1.3, 1])
 with a:
     hn = charts.series_frame(r["t"], {names[k]: c["log_h"] for k, c in curves.items()}, x="distance", y="log10")
-    ui.show_chart(charts.gradient_curves(hn, zones=None, text=ct, projector=ctx.projector, height=stage.size(290, 200),
-                                         x_title=ct.time, y_title=t("relu_vs_tanh.axis.h"),
-                                         title=t("relu_vs_tanh.chart.h")))
+    ui.show_chart(charts.gradient_curves(hn, zones=None, text=ct, projector=ctx.projector,
+                                         height=stage.size(290, 200), x_title=ct.time,
+                                         y_title=t("relu_vs_tanh.axis.h"), title=t("relu_vs_tanh.chart.h"),
+                                         colors=model_colors(t), plot_width=480))
 with b:
     fp = pd.concat([pd.DataFrame({"value": curves[k]["fprime"], "series": names[k]})
                     for k in ("tanh", "sigmoid", "relu")], ignore_index=True)
     ui.show_chart(charts.histogram(fp, domain=(0.0, 1.0), facet=False, text=ct, projector=ctx.projector,
-                                   height=stage.size(290, 170), title=t("relu_vs_tanh.chart.fprime")))
+                                   height=stage.size(290, 170), title=t("relu_vs_tanh.chart.fprime"),
+                                   colors=model_colors(t)))
 ui.show_chart(function_panel(ctx.lang, ctx.projector, ctx))  # four panels side by side: a row of its own
 
 ui.explain(ctx, math=[*EQUATIONS[:3], ("relu_vs_tanh.math.relu", r"\frac{\partial h_T}{\partial h_k} = "

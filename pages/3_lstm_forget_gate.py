@@ -28,6 +28,9 @@ PRESETS = {
     "lstm1997": {"no_forget": True, **_GATES},
 }
 CURVES = ("cell_path", "cell_full", "state_full", "vanilla_rnn")
+# the LSTM's three gradients in its colour, three shades; the vanilla RNN in its own; sigma(b_f)^(T-k) a power law
+STYLES = {"cell_path": ("lstm", "dark"), "cell_full": ("lstm", "light"), "state_full": "lstm", "vanilla_rnn": "tanh",
+          "sigmoid_bf": "power", "c_max": ("lstm", "dark"), "h_max": "lstm", "f": "lstm"}
 
 
 @ui.cached
@@ -55,6 +58,7 @@ with stage.main, st.spinner(t("lstm_forget_gate.computing")):      # shown only 
     fam = family(v.b_i, v.w_scale, v.H, v.T, v.x_scale, v.seed, v.no_forget)
 d, steps = r["distance"], np.arange(1, v.T + 1)
 names = {k: t(f"lstm_forget_gate.series.{k}") for k in CURVES}
+colors = charts.styles({t(f"lstm_forget_gate.series.{k}"): key for k, key in STYLES.items()})
 note = "lstm_forget_gate.note.no_forget" if v.no_forget else "lstm_forget_gate.note"
 notes = [t(note, grad=ui.fmt_pow10(cell), full=ui.fmt_pow10(full), cell=ui.fmt_steps(hc, v.T),
            state=ui.fmt_steps(hs, v.T))
@@ -71,7 +75,7 @@ with stage.main:
         refs=None if v.no_forget else {t("lstm_forget_gate.series.sigmoid_bf"): fam["sigmoid_bf"]},
         notes=notes, marker=fam["horizons"]["cell_path"], marker_label=t("lstm_forget_gate.metric.horizon_cell"),
         text=ct, projector=ctx.projector, height=330,
-        y_title=t("lstm_forget_gate.axis.grad")), ctx=ctx, scrub=BF)
+        y_title=t("lstm_forget_gate.axis.grad"), colors=colors), ctx=ctx, scrub=BF)
     ui.metric_row(ctx, {
         "mean_f": ui.fmt_num(r["mean_f"]),
         "sigmoid_bf_T": ui.fmt_pow10(r["sigmoid_bf_T"]),
@@ -92,14 +96,14 @@ with b:
     f_values = pd.DataFrame({"value": r["f"].ravel(), "series": t("lstm_forget_gate.series.f")})
     ui.show_chart(charts.histogram(f_values, domain=(0.0, 1.0), bins=40, text=ct, projector=ctx.projector,
                                    height=stage.size(300, 150), x_title=t("lstm_forget_gate.axis.f"),
-                                   title=t("lstm_forget_gate.chart.f_hist")))
+                                   title=t("lstm_forget_gate.chart.f_hist"), colors=colors))
 with c:
     states = charts.series_frame(steps, {t("lstm_forget_gate.series.c_max"): r["c_abs_max"],
                                          t("lstm_forget_gate.series.h_max"): np.abs(r["h"]).max(axis=1)},
                                  x="t", y="value")
     ui.show_chart(charts.time_series(states, text=ct, projector=ctx.projector, height=300,
                                      y_title=t("lstm_forget_gate.axis.state"),
-                                     title=t("lstm_forget_gate.chart.cell")))
+                                     title=t("lstm_forget_gate.chart.cell"), colors=colors))
 
 ui.explain(ctx, math=[*EQUATIONS, ("lstm_forget_gate.math.cell", CELL_DERIVATIVE[0]), *CELL_DERIVATIVE[1:3],
                       ("lstm_forget_gate.math.path", CELL_DERIVATIVE[3])],

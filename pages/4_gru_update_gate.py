@@ -42,6 +42,9 @@ PRESETS = {
     "leaky": {"b_r": 0.0, "leak": 0.9},
 }
 CURVES = ("gru_full", "gru_direct", "vanilla_rnn", "lstm")
+# each model in its colour; the GRU's direct path and its gate statistics in darker shades of the GRU's
+STYLES = {"gru_full": "gru", "gru_direct": ("gru", "dark"), "vanilla_rnn": "tanh", "lstm": "lstm", "r_mean": "gru",
+          "shift": ("gru", "dark")}
 FOLLOW = ("b_z", "b_z.help", "leak", "leak.help")  # control texts that follow the convention
 
 
@@ -99,7 +102,8 @@ r = compute(v.b_z, v.b_r, v.w_scale, v.H, v.T, v.x_scale, v.seed, v.leak)
 with stage.main, st.spinner(t(f"{PAGE}.computing")):              # shown only if it takes more than 0.5 s
     fam = family(v.b_r, v.w_scale, v.H, v.T, v.x_scale, v.seed, v.leak)
 d, steps = r["distance"], np.arange(1, v.T + 1)
-names = {k: tc("series.direct") if k == "gru_direct" else t(f"{PAGE}.series.{k}") for k in CURVES}
+names = {k: tc("series.direct") if k == "gru_direct" else t(f"{PAGE}.series.{k}") for k in STYLES}
+colors = charts.styles({names[k]: key for k, key in STYLES.items()})
 gate = r["z"] if conv == "pytorch" else 1.0 - r["z"]
 horizon = {k: [ui.fmt_steps(h, v.T) for h in fam["horizons"][k]] for k in ("gru_full", "gru_direct", "lstm")}
 note = f"{PAGE}.{conv}.note.leaky" if v.leak > 0 else f"{PAGE}.note"      # leaky: b_z has no effect
@@ -113,7 +117,7 @@ with stage.main:
         d, {names[k]: BZ.shown_order(fam["curves"][k]) for k in CURVES}, scrub=ui.scrub_param(ctx, BZ),
         notes=BZ.shown_order(notes), marker=BZ.shown_order(fam["horizons"]["gru_full"]),
         marker_label=t(f"{PAGE}.metric.horizon_gru"), text=ct, projector=ctx.projector,
-        height=330),
+        height=330, colors=colors),
         ctx=ctx, scrub=BZ)
     ui.metric_row(ctx, {
         f"mean_{'z' if conv == 'pytorch' else 'u'}": ui.fmt_num(float(gate.mean())),
@@ -139,11 +143,12 @@ with b:
                                  title=t(f"{PAGE}.chart.reset")))
     st.caption(t(f"{PAGE}.chart.reset.caption"))
 with c:
-    reset = charts.series_frame(steps, {t(f"{PAGE}.series.r_mean"): r["r"].mean(axis=1),
-                                        t(f"{PAGE}.series.shift"): r["reset_shift"]}, x="t", y="value")
+    reset = charts.series_frame(steps, {names["r_mean"]: r["r"].mean(axis=1), names["shift"]: r["reset_shift"]},
+                                x="t", y="value")
     top = max(1.0, float(r["reset_shift"].max()))              # |Δn| can exceed 1 (tanh spans 2)
     ui.show_chart(charts.time_series(reset, y_domain=(0.0, top), text=ct, projector=ctx.projector, height=300,
-                                     y_title=t(f"{PAGE}.axis.mean"), title=t(f"{PAGE}.chart.reset_t")))
+                                     y_title=t(f"{PAGE}.axis.mean"), title=t(f"{PAGE}.chart.reset_t"),
+                                     colors=colors))
 
 math = ([*EQUATIONS] if conv == "pytorch" else
         [*EQUATIONS_CS224N, (f"{PAGE}.math.cs224n", r"u_t = 1 - z_t = \sigma(-a^z_t)\;\Rightarrow\; "

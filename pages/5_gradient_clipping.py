@@ -18,6 +18,7 @@ from core.scenarios import gradient_clipping as gc
 from ui import Choice, Number, Scrub, Slider, Toggle, charts
 from ui.charts.family_paths import family_paths, pack_paths
 from ui.charts.replay import Panel, replay_runs
+from ui.charts.theme import CLIFF_COLORS
 from ui.parts import part_tabs, slotted
 
 SLOTS: dict = {}  # part of the page -> the container its controls are drawn in (filled before render)
@@ -158,6 +159,20 @@ for stage in (stage_a, stage_b):
         panel.share()
 
 
+def colors() -> dict:
+    """Series name -> style: every curve here is one model, so the colour tells the clipping rule (the same in
+    both tabs: the plain run and the raw gradient are "no clipping", the clipped ones "norm clipping"); reference
+    lines (the wall, the baseline, the thresholds) are black or grey with their own dashes."""
+    rules = {t(f"gradient_clipping.rule.{r}"): r for r in RULES} | {
+        t("gradient_clipping.series.plain"): "none", t("gradient_clipping.series.raw"): "none",
+        t("gradient_clipping.series.clipped"): "norm", t("gradient_clipping.series.clipped_grad"): "norm"}
+    refs = {t("gradient_clipping.series.wall"): "bound", t("gradient_clipping.series.baseline"): "baseline",
+            t("gradient_clipping.series.threshold"): "threshold", t("gradient_clipping.series.cap_norm"): "threshold"}
+    return (charts.rule_styles(rules) | charts.styles(refs)
+            | {t("gradient_clipping.series.E"): CLIFF_COLORS["loss"],
+               t("gradient_clipping.series.dEdb"): CLIFF_COLORS["slope"]})
+
+
 def cliff_notes(fam) -> list[str]:
     """The numbers above the surface for every start: the largest gradient met and the final losses."""
     grad = np.nanmax([fam[r]["grad_norm"] for r in RULES], axis=(0, 2))
@@ -190,7 +205,8 @@ def cliff_part():
                        "step_norm": t("gradient_clipping.tip.step")},
             x_title="w", y_title="b", value_title="log₁₀ E", step_title=t("gradient_clipping.tip.k"),
             outside=t("gradient_clipping.outside"), domain=colour_range(surf["log_E"]), text=ct,
-            projector=ctx.projector, height=520, title=t("gradient_clipping.chart.surface")), ctx=ctx, scrub=W0)
+            projector=ctx.projector, height=520, title=t("gradient_clipping.chart.surface"), colors=colors()),
+            ctx=ctx, scrub=W0)
         st.caption(t("gradient_clipping.start", w0=f"{v.w0:g}", b0=ui.fmt_num(b0, 4), gap=f"10^{v.gap:g}",
                      side=t("gradient_clipping.side." + ("below" if v.below else "above"))))
         ui.metric_row(ctx, {"grad_max": ui.fmt_num(max(float(p["grad_norm"].max()) for p in runs.values()), 3)}
@@ -205,7 +221,7 @@ def cliff_part():
         ui.show_chart(charts.gradient_curves(cut_df, x="b", zones=EXPLODING, text=ct, projector=ctx.projector,
                                              height=stage_a.size(340, 200), x_title="b",
                                              y_title=t("gradient_clipping.axis.slice"),
-                                             title=t("gradient_clipping.chart.slice")))
+                                             title=t("gradient_clipping.chart.slice"), colors=colors()))
     with a2:
         moved = steps[steps["step"] < steps.groupby("rule")["step"].transform("max")]   # the last point takes no step
         with np.errstate(divide="ignore"):
@@ -216,7 +232,7 @@ def cliff_part():
                                              projector=ctx.projector, height=stage_a.size(340, 200),
                                              x_title=t("gradient_clipping.tip.k"),
                                              y_title=t("gradient_clipping.axis.step"),
-                                             title=t("gradient_clipping.chart.steps")))
+                                             title=t("gradient_clipping.chart.steps"), colors=colors()))
     with a3:
         ui.metric_row(ctx, {"cos_value": ui.fmt_num(float(runs["value"]["cos"].min()), 3)})
         ui.metric_row(ctx, {"cos_norm": ui.fmt_num(float(runs["norm"]["cos"].min()), 3)})
@@ -253,7 +269,7 @@ def training_part():
                    {name: run[q] for name, run in runs.items()}, refs[q], replay_notes(tr, q))
              for q in ("loss", "grad")],
             scrub=replay, x_title=t("gradient_clipping.axis.train_step"), text=ct, projector=ctx.projector,
-            height=520), ctx=ctx, scrub=TRAIN_AT)
+            height=520, colors=colors()), ctx=ctx, scrub=TRAIN_AT)
 
         def final(run):
             if run["diverged"] is not None or not len(run["loss"]):
@@ -277,7 +293,8 @@ def training_part():
         ui.show_chart(charts.gradient_curves(curves, zones=VANISHING, text=ct, projector=ctx.projector,
                                              height=stage_b.size(320, 260),
                                              y_title=t("gradient_clipping.axis.vanish"),
-                                             title=t("gradient_clipping.chart.vanish")))
+                                             title=t("gradient_clipping.chart.vanish"), colors=colors(),
+                                             plot_width=640))
         ui.metric_row(ctx, {"share_raw": ui.fmt_num(van["share_first_raw"], 3),
                             "share_clipped": ui.fmt_num(van["share_first_clipped"], 3),
                             "factor": ui.fmt_num(van["factor"], 3)})

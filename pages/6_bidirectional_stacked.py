@@ -68,6 +68,14 @@ PARTS = ("bi", "stack")  # the two tabs; a preset opens the tab of its part
 PRESET_PART = {"deep": 1, "deep_residual": 1, "deep_lstm": 1}
 TAB = "_bidirectional_stacked.part"  # state of the tabs: the open tab's (translated) label
 DIRECTIONS = ("forward", "backward", "bidirectional")
+# every curve of a part is one cell (the chosen one): its model's colour, a shade per direction or per stack
+SHADES = {"forward": "base", "backward": "light", "bidirectional": "dark", "this": "base", "plain": "light",
+          "residual": "dark"}
+
+
+def shaded(cell: str, names: dict) -> dict:
+    """Series name -> style: ``names`` key -> series name, each key's shade (``SHADES``) of the cell's colour."""
+    return charts.styles({name: ("tanh" if cell == "rnn" else cell, SHADES[k]) for k, name in names.items()})
 
 
 @ui.cached
@@ -133,10 +141,12 @@ def bidirectional_part():
         labels = FocusText(map=t(f"{PAGE}.tip.map"), row=t(f"{PAGE}.axis.position"), col=t(f"{PAGE}.axis.word"),
                            row_word=t(f"{PAGE}.tip.word_t"), col_word=t(f"{PAGE}.tip.word_k"),
                            zero=t(f"{PAGE}.tip.zero"), strip=t(f"{PAGE}.strip"))
+        bars = {d: s.color for d, s in shaded(v.cell, {d: d for d in DIRECTIONS}).items()}
         ui.show_chart(focus_maps({d: r[d] for d in DIRECTIONS}, words, scrub=ui.scrub_param(ctx, FOCUS, hi=T),
                                  titles={d: t(f"{PAGE}.chart.{d}") for d in DIRECTIONS}, notes=notes,
                                  domain=(0.0, float(max(r["bidirectional"].max(), 1e-300))), labels=labels,
-                                 text=ct, projector=ctx.projector, height=330 if ctx.projector else 320),
+                                 text=ct, projector=ctx.projector, height=330 if ctx.projector else 320,
+                                 colors=bars),
                       ctx=ctx, scrub=FOCUS)
         fwd, bwd = r["forward"], r["backward"]
         ui.metric_row(ctx, {"right_share": f"{100 * shares[f]:.0f} %", "words": str(T),
@@ -146,13 +156,14 @@ def bidirectional_part():
     [side] = stage_a.row(1)  # influence vs distance: below the maps, or folded beside them
     with side:
         dist, far_f, far_b = bidirectional.by_distance(fwd, bwd)
-        fade = charts.series_frame(dist, {t(f"{PAGE}.chart.forward"): far_f, t(f"{PAGE}.chart.backward"): far_b},
+        directions = {d: t(f"{PAGE}.chart.{d}") for d in ("forward", "backward")}
+        fade = charts.series_frame(dist, {directions["forward"]: far_f, directions["backward"]: far_b},
                                    x="distance", y="log10")
         ui.show_chart(integer_x(charts.gradient_curves(
             fade, zones=(-3.0, np.inf), text=ct, projector=ctx.projector,
             height=stage_a.size(320 if ctx.projector else 280, 240),
             x_title=t(f"{PAGE}.axis.distance"), y_title=t(f"{PAGE}.axis.log_influence"),
-            title=t(f"{PAGE}.chart.distance"))))
+            title=t(f"{PAGE}.chart.distance"), colors=shaded(v.cell, directions), plot_width=640)))
     rows = [pd.DataFrame({"direction": d, "position_t": np.repeat(np.arange(1, T + 1), T),
                           "word_t": np.repeat(words, T), "position_k": np.tile(np.arange(1, T + 1), T),
                           "word_k": np.tile(words, T), "influence": r[d].ravel(),
@@ -192,7 +203,7 @@ def stacked_part():
             curves, x="depth", zones=(-3.0, np.inf), text=ct, projector=ctx.projector,
             height=stage_b.size(320 if ctx.projector else 280, 240), x_title=t(f"{PAGE}.axis.layers"),
             y_title=t(f"{PAGE}.axis.reach"),
-            title=t(f"{PAGE}.chart.reach"))))
+            title=t(f"{PAGE}.chart.reach"), colors=shaded(v.stack_cell, names), plot_width=640)))
     grid = pd.DataFrame({"layer": np.repeat(r["layer"], len(r["t"])), "t": np.tile(r["t"], len(r["layer"])),
                          "log10_grad": r["log_grad"].ravel()})
     sweep_df = pd.DataFrame({"layers": sweep["depths"], "log10_reach_plain": reach["plain"],

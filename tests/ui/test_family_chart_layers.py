@@ -5,11 +5,11 @@ import json
 
 import numpy as np
 
-from ui.charts.family import _text_px, _zone_label_spots, family_curves
-from ui.charts.lines import zone_layers
+from ui.charts.family import family_curves
 from ui.charts.scrub import ScrubParam
 from ui.charts.text import ENGLISH
-from ui.charts.theme import sizes
+from ui.charts.theme import sizes, text_px
+from ui.charts.zones import zone_label_spots, zone_layers
 
 
 def fan(F=9, N=101):
@@ -22,11 +22,11 @@ def fan(F=9, N=101):
 def test_every_member_gets_a_label_no_line_of_its_own_runs_through():
     d, series = fan()
     s = sizes(True)
-    spots = _zone_label_spots(d, series, (0, 100), (-60, 8), (-3, 3), ENGLISH, s, 400, 2, None, "", None, True)
+    spots = zone_label_spots(d, series, (0, 100), (-60, 8), (-3, 3), ENGLISH, s, 400, 2, None, "", None, True)
     assert set(spots["i"]) == set(range(9)) and len(spots) == 18
     ux, uy = 100 / 640, 68 / (430 - (s["title"] * 1.6 + 8 + 120 + 2.6 * s["label"] + s["label"] + 10))
     for _, row in spots[spots["zone"] == ENGLISH.vanishing].iterrows():
-        half_w, half_h = _text_px(ENGLISH.vanishing, s["label"]) / 2 * ux, s["label"] * 0.65 * uy
+        half_w, half_h = text_px(ENGLISH.vanishing, s["label"]) / 2 * ux, s["label"] * 0.65 * uy
         cols = (d >= row.x - half_w - 1) & (d <= row.x + half_w + 1)
         for vals in series.values():
             line = vals[int(row.i), cols]

@@ -5,13 +5,15 @@ whose tooltip says overflow/underflow; the tooltip always shows the exact value.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import altair as alt
 import numpy as np
 import pandas as pd
 
 from ui.charts.clamp import EXACT, auto_domain, clamp_frame, fmt_value, thin
 from ui.charts.text import ENGLISH, ChartText
-from ui.charts.theme import MAX_ROWS, OVERFLOW_SHAPE, PALETTE, UNDERFLOW_SHAPE, color_scale, finish, sizes
+from ui.charts.theme import MAX_ROWS, OVERFLOW_SHAPE, PALETTE, UNDERFLOW_SHAPE, Style, finish, sizes, style_scale
 from ui.charts.vl import FREE, chart, extent_layer, layer, n, q, tip
 
 
@@ -19,8 +21,10 @@ def bar_chart(df: pd.DataFrame, *, x: str, y: str, color: str | None = None,
               y_domain: tuple[float, float] | None = None, baseline: float = 0.0,
               text: ChartText = ENGLISH, projector: bool = False, height: int = 260,
               title: str | None = None, x_title: str | None = None, y_title: str | None = None,
-              max_rows: int = MAX_ROWS) -> alt.LayerChart:
+              colors: Mapping[str, str | Style] | None = None, max_rows: int = MAX_ROWS) -> alt.LayerChart:
     """Bars from ``baseline`` to ``df[y]`` at ``df[x]`` (numeric x: one bar per step; text x: categories).
+
+    ``color`` names the column of the bars' series; ``colors`` maps its values to colours (``ui.charts.theme``).
 
     ``baseline`` lets log-valued bars start at the bottom of the view (e.g. ``baseline=-20`` for log10).
     """
@@ -43,7 +47,7 @@ def bar_chart(df: pd.DataFrame, *, x: str, y: str, color: str | None = None,
     if color:
         tooltip.insert(0, tip("series", text.series))
     names = list(dict.fromkeys(data["series"])) or [""]
-    col = n("series", text.series, scale=color_scale(names)) if color else {"value": PALETTE[0]}
+    col = n("series", text.series, scale=style_scale(names, colors)) if color else {"value": PALETTE[0]}
     y_enc = q("y", yt, scale=FREE)
     if numeric_x:
         data["x0"], data["x1"] = data["x"].astype(float) - 0.42, data["x"].astype(float) + 0.42

@@ -12,7 +12,7 @@ import pandas as pd
 
 from ui.charts.clamp import EXACT, OVERFLOW, fmt_value
 from ui.charts.text import ENGLISH, ChartText
-from ui.charts.theme import MAX_ROWS, OVERFLOW_SHAPE, PALETTE, WINDOW_COLOR, finish, sizes
+from ui.charts.theme import MAX_ROWS, OVERFLOW_SHAPE, PALETTE, WINDOW_COLOR, edge_room, finish, sizes
 from ui.charts.vl import chart, layer, n, q, tip
 
 
@@ -23,8 +23,9 @@ def _circle(radius: float, name: str, n_pts: int = 181) -> pd.DataFrame:
 
 def eigen_plane(eigvals: np.ndarray, *, second_radius: float | None = None, view_radius: float | None = None,
                 text: ChartText = ENGLISH, projector: bool = False, size: int = 340,
-                title: str | None = None, max_points: int = MAX_ROWS) -> alt.LayerChart:
-    """Scatter of complex ``eigvals`` (any shape) on equal axes; ``view_radius`` fixes the visible disc.
+                title: str | None = None, max_points: int = MAX_ROWS, color: str = PALETTE[1]) -> alt.LayerChart:
+    """Scatter of complex ``eigvals`` (any shape) on equal axes; ``view_radius`` fixes the visible disc; ``color``
+    the points' (the model's colour, ``ui.charts.theme.model_color``).
 
     Default view: all eigenvalues and circles, but at most 4x the largest circle (beyond: edge triangles).
     """
@@ -60,6 +61,6 @@ def eigen_plane(eigvals: np.ndarray, *, second_radius: float | None = None, view
     tooltip = [tip("re_text", text.real), tip("im_text", text.imag), tip("mod_text", text.modulus),
                tip("status_text", text.status)]
     shape = n("status", scale={"domain": [EXACT, OVERFLOW], "range": ["circle", OVERFLOW_SHAPE]}, legend=None)
-    layers.append(chart(pts, {"type": "point", "filled": True, "color": PALETTE[1], "opacity": 0.85,
+    layers.append(chart(pts, {"type": "point", "filled": True, "color": color, "opacity": 0.85,
                               "size": s["point"] * 1.4}, {"x": x, "y": y, "shape": shape, "tooltip": tooltip}))
-    return finish(layer(*layers, width=size, height=size), projector, title)
+    return edge_room(finish(layer(*layers, width=size, height=size), projector, title), projector)

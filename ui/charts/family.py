@@ -11,7 +11,6 @@ overflow/underflow, as on every other chart.
 from __future__ import annotations
 
 import hashlib
-import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 
@@ -20,25 +19,28 @@ import numpy as np
 import pandas as pd
 
 from ui.charts.clamp import EXACT, OVERFLOW, UNDERFLOW, auto_domain, clamp, fmt_pow10s, fmt_values
-from ui.charts.lines import window_layers, zone_layers
+from ui.charts.lines import window_layers
+from ui.charts.overlap import dash_keys, over_members
 from ui.charts.scrub import DIGITS, ScrubParam, js, pack, unpack_transforms
 from ui.charts.text import ENGLISH, ChartText
 from ui.charts.theme import (
-    EXPLODE_TEXT,
     OVERFLOW_SHAPE,
     UNDERFLOW_SHAPE,
-    VANISH_TEXT,
-    color_scale,
+    Style,
+    dash_legend,
+    dash_scale,
     finish,
+    series_styles,
     sizes,
+    style_scale,
 )
 from ui.charts.vl import FREE, chart, extent_layer, layer, n, q, tip
+from ui.charts.zones import PLOT_WIDTH, zone_label_spots, zone_layers
 
 VIEW = "family_lines"  # name of the layer the scrub's selection lives in
 FLAG_INSET = 0.04  # overflow/underflow triangles sit this share of the y range inside the edge (fully visible)
 NOTE_GAP = 8  # px between the member's numbers and the top of the plot
 LIMIT = 60.0  # log10 axes of a family span at most ±60 decades: the interesting part stays readable
-PLOT_WIDTH = 640  # px: a main chart's plot is about this wide on a 1280 px screen (zone labels are placed by it)
 
 
 # Points that carry tooltips, per member: each is a mark Vega re-encodes (through its expression interpreter) on
@@ -140,7 +142,7 @@ def family_curves(x: Sequence[float] | np.ndarray, curves: Mapping[str, np.ndarr
                   zones: tuple[float, float] | None = (-3.0, 3.0), window: int | None = None,
                   y_domain: tuple[float, float] | None = None, text: ChartText = ENGLISH, projector: bool = False,
                   height: int = 360, title: str | None = None, x_title: str | None = None,
-                  y_title: str | None = None) -> alt.LayerChart:
+                  y_title: str | None = None, colors: Mapping[str, str | Style] | None = None) -> alt.LayerChart:
     """log10 ||gradient|| against distance for every member of a family, the slider choosing the member.
 
     Parameters
@@ -153,6 +155,8 @@ def family_curves(x: Sequence[float] | np.ndarray, curves: Mapping[str, np.ndarr
     marker : (F,) an x position per member marked by a vertical rule labelled ``marker_label`` (NaN: none)
     zones, window, y_domain : as in :func:`ui.charts.lines.gradient_curves`; y_domain defaults to the
         family's extent, at most ``LIMIT`` decades either way
+    colors : series name -> colour or ``Style`` (``ui.charts.theme.styles``); references without a style of their
+        own are dashed. In each member, a line that lies on an earlier one is drawn with gaps (``ui.charts.overlap``).
     """
     s = sizes(projector)
     refs = dict(refs or {})
@@ -167,16 +171,18 @@ def family_curves(x: Sequence[float] | np.ndarray, curves: Mapping[str, np.ndarr
     lo, hi = y_domain or auto_domain(every, include=zone_pts + (0.0,), limit=(-LIMIT, LIMIT))
     x_lo, x_hi = float(x.min()), max(float(x.max()), float(x.min()) + 1)
     kinds = {name: "ref" for name in refs}
-    key = (x, *series.values(), tuple(series), tuple(kinds), lo, hi, text)      # the same family on every run
-    lines = _recent(("lines", *key), lambda: _with_range(pack(x, series, kinds), lo, hi))
+    names = list(series)
+    found = series_styles(names, colors, refs)
+    key = (x, *series.values(), tuple(series), tuple(kinds), lo, hi, text, tuple(found.items()))  # the same family
+    lines = _recent(("lines", *key), lambda: _with_range(_packed(x, series, kinds, found, (lo, hi)), lo, hi))
     hover = _recent(("hover", *key), lambda: _hover_rows(x, series, kinds, _hover_columns(len(x), len(series)), lo,
                                                          hi, text))
 
     xt, yt = x_title or text.distance, y_title or text.log10_grad
-    names = list(series)
     x_enc, y_enc = q("x", xt, scale=FREE), q("y", yt, scale=FREE)
-    color = n("series", None, scale=color_scale(names), sort=names)
-    dash = n("kind", scale={"domain": ["curve", "ref"], "range": [[1, 0], [7, 5]]}, legend=None)
+    color = n("series", None, scale=style_scale(names, found), sort=names, legend=dash_legend(names, found, PLOT_WIDTH,
+                                                                                          s["label"]))
+    dash = n("dash", scale=dash_scale(), legend=None)
     shape = n("status", scale={"domain": [OVERFLOW, UNDERFLOW], "range": [OVERFLOW_SHAPE, UNDERFLOW_SHAPE]},
               legend=None)
     unpack = unpack_transforms(scrub) + _clamp_transforms(lo, hi)
@@ -195,7 +201,7 @@ def family_curves(x: Sequence[float] | np.ndarray, curves: Mapping[str, np.ndarr
                    {"x": x_enc, "y": y_enc, "color": color, "tooltip": tooltip})
     layers = zone_layers(zones, lo, hi, text, s, labels=False) + window_layers(window, (x_lo, x_hi), text, s)
     layers.append(layer(line, flags, data=lines, transform=unpack))
-    spots = _zone_label_spots(x, series, (x_lo, x_hi), (lo, hi), zones, text, s, height, len(names), marker,
+    spots = zone_label_spots(x, series, (x_lo, x_hi), (lo, hi), zones, text, s, height, len(names), marker,
                               marker_label, window, notes is not None)
     if spots is not None:                                     # on top of the lines, under the hover points
         layers.append(chart(spots, {"type": "text", "align": "center", "baseline": "middle", "fontSize": s["label"],
@@ -210,6 +216,18 @@ def family_curves(x: Sequence[float] | np.ndarray, curves: Mapping[str, np.ndarr
     out.params = [alt.TopLevelSelectionParameter(**scrub.param(), views=[VIEW])]
     if notes is not None and not title:                      # room above the plot for the member's numbers
         out.padding = {"top": int(s["title"] * 1.6 + NOTE_GAP), "left": 5, "right": 5, "bottom": 5}
+    return out
+
+
+def _packed(x: np.ndarray, series: Mapping[str, np.ndarray], kinds: dict[str, str], found: dict[str, Style],
+            y_range: tuple[float, float]) -> pd.DataFrame:
+    """``pack``'s rows (member, series) with each line's dash key for its member: its own pattern, or ``"over"``
+    where it lies on an earlier line of the member (so the browser picks it per row, with no expression)."""
+    out = pack(x, series, kinds)
+    names = list(series)
+    Y = np.stack([np.asarray(series[name], dtype=float) for name in names])            # (S, F, N)
+    keys = dash_keys(names, found, over_members(Y, y_range))                              # (S, F)
+    out["dash"] = pd.Categorical(keys.ravel(), categories=list(dict.fromkeys(["solid", *keys.ravel()])))
     return out
 
 
@@ -238,80 +256,3 @@ def _note_layers(scrub: ScrubParam, notes: Sequence[str] | None, marker: np.ndar
                   {"x": x_enc, "y": {"value": "height"}, "text": n("label")}, transform=flt),
         ]
     return out
-
-
-
-
-def _text_px(text: str, size: float) -> float:
-    """Rough width in px of a bold label (CJK characters are square, Latin ones about 0.62 em)."""
-    return sum(size if ord(ch) > 0x2E80 else 0.62 * size for ch in text) + 6
-
-
-def _zone_label_spots(x: np.ndarray, series: Mapping[str, np.ndarray], x_range: tuple[float, float],
-                      y_range: tuple[float, float], zones: tuple[float, float] | None, text: ChartText, s: dict,
-                      height: int, n_series: int, marker: np.ndarray | None, marker_label: str,
-                      window: int | None, has_notes: bool) -> pd.DataFrame | None:
-    """Where each member's zone labels go: rows (i, zone, ink, x, y), the label's centre in data units.
-
-    Candidates: the band's right end, centre and left end, in its middle (the right end is the place on other
-    charts), at its outer edge and next to its threshold. A member takes the first candidate (right-middle, the
-    edges, then the middle elsewhere) that none of its lines (nor their overflow triangles, its marker's label or
-    the window's label) runs through; the next member keeps the same spot while it stays free, so the label moves
-    only when a line comes. No free spot: the one crossed by the fewest. Sizes in px are estimated from the fonts
-    and a typical plot size.
-    """
-    if not zones:
-        return None
-    (x_lo, x_hi), (lo, hi) = x_range, y_range
-    size = s["label"]
-    # px around the plot (notes, axis, legend of 4 columns), measured in Chromium at 1280 px: 230 normal, 268 projector
-    chrome = (s["title"] * 1.6 + 8 if has_notes else 0) + 120 + 2.6 * size + np.ceil(n_series / 4) * (size + 10)
-    ux, uy = (x_hi - x_lo) / PLOT_WIDTH, (hi - lo) / max(60.0, height + 30 - chrome)   # data units per px
-    raw = np.stack([np.asarray(v, dtype=float) for v in series.values()], axis=1)                   # (F, S, N)
-    Y = np.clip(raw, lo, hi)
-    flag = (np.sqrt(s["flag"]) / 2 + 2) * uy                   # an off-range point's triangle reaches this far in
-    Y_top = np.where(raw < lo, lo + flag, Y)                    # the extent of each point's mark
-    Y_bottom = np.where(raw > hi, hi - flag, Y)
-    F, x = Y.shape[0], np.asarray(x, dtype=float)
-    m = np.full(F, np.nan) if marker is None or not marker_label else np.asarray(marker, dtype=float)
-    along = lo + (_text_px(marker_label, size) + 4) * uy          # a marker's label runs up its rule from the bottom
-
-    def crossings(x0: float, x1: float, y0: float, y1: float) -> np.ndarray:
-        """(F,) lines (and labels) of each member inside the box (a segment crossing it counts)."""
-        i0 = max(int(np.searchsorted(x, x0, side="right")) - 1, 0)
-        i1 = min(int(np.searchsorted(x, x1, side="left")), len(x) - 1)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)               # an all-NaN stretch: no line there
-            top, bottom = np.nanmax(Y_top[:, :, i0:i1 + 1], axis=2), np.nanmin(Y_bottom[:, :, i0:i1 + 1], axis=2)
-        n_hit = ((top >= y0) & (bottom <= y1)).sum(axis=1)
-        n_hit += (m + 4 * ux >= x0) & (m - (size + 4) * ux <= x1) & (along >= y0)
-        if window is not None:
-            wx = min(max(float(window), x_lo), x_hi) + 4 * ux
-            n_hit += int(wx <= x1 and wx + _text_px(text.window, size) * ux >= x0 and hi - (size + 10) * uy <= y1)
-        return n_hit
-
-    rows = []
-    h, pad = size * 1.3, 6
-    for zone, ink, a, b in ((text.vanishing, VANISH_TEXT, lo, min(zones[0], hi)),
-                            (text.exploding, EXPLODE_TEXT, max(zones[1], lo), hi)):
-        if not b > a:
-            continue
-        half_w, half_h = _text_px(zone, size) / 2 * ux, h / 2 * uy
-        xs = {"right": x_hi - (pad + 2) * ux - half_w, "left": x_lo + pad * ux + half_w, "centre": (x_lo + x_hi) / 2}
-        ys = {"mid": (a + b) / 2}
-        if b - a >= 2 * (half_h + pad * uy):                      # room for the edges inside the band
-            low, high = a + pad * uy + half_h, b - pad * uy - half_h
-            ys.update({"outer": low, "inner": high} if zone == text.vanishing else {"outer": high, "inner": low})
-        spots = [(xs[hx], ys[vy]) for vy in ("mid", "outer", "inner") for hx in ("right", "centre", "left")
-                 if vy in ys]
-        spots = spots[:1] + sorted(spots[1:], key=lambda p: p[1] == ys["mid"])   # mid-band elsewhere comes last
-        hits = np.stack([crossings(cx - half_w, cx + half_w, cy - half_h, cy + half_h) for cx, cy in spots], axis=1)
-        at = None
-        for f in range(F):
-            if at is None or hits[f, at] > 0:                     # keep the spot while it is free
-                at = int(np.argmin(hits[f]))                      # the first free one in order, else the least crossed
-            rows.append((f, zone, ink, *spots[at]))
-    if not rows:
-        return None
-    df = pd.DataFrame(rows, columns=["i", "zone", "ink", "x", "y"])
-    return df.astype({"i": np.uint16})

@@ -26,13 +26,14 @@ from ui.charts.paths import (
     _path_frame,
     line_frame,
     line_layer,
+    path_colors,
     path_tooltip,
     point_layers,
     surface_layer,
 )
 from ui.charts.scrub import DIGITS, ScrubParam, js
 from ui.charts.text import ENGLISH, ChartText
-from ui.charts.theme import color_scale, finish, sizes
+from ui.charts.theme import Style, finish, sizes
 from ui.charts.vl import chart, layer, n, q
 
 VIEW = "family_paths"  # name of the layer the scrub's selection lives in
@@ -112,7 +113,8 @@ def family_paths(z: np.ndarray, *, x_values: Sequence[float], y_values: Sequence
                  lines: pd.DataFrame | None = None, x_title: str = "x", y_title: str = "y",
                  value_title: str = "value", step_title: str = "step", domain: tuple[float, float] | None = None,
                  scheme: str = "greys", outside: str = OUTSIDE, text: ChartText = ENGLISH, projector: bool = False,
-                 height: int = 360, title: str | None = None, max_cells: int = 2500) -> alt.LayerChart:
+                 height: int = 360, title: str | None = None, max_cells: int = 2500,
+                 colors: Mapping[str, str | Style] | None = None) -> alt.LayerChart:
     """Heat map of ``z`` (as :func:`ui.charts.paths.surface_paths`) with the paths of the member the slider shows.
 
     Parameters
@@ -125,6 +127,7 @@ def family_paths(z: np.ndarray, *, x_values: Sequence[float], y_values: Sequence
     hover, hover_member : the points of member ``hover_member`` (the value the script knows) with their tooltip
         columns, as ``surface_paths``' ``paths`` frame (``series``, ``step``, ``x``, ``y`` and ``path_tips``)
     notes : F one-line texts written above the plot for each member
+    colors : path and line name -> colour or ``Style`` (``ui.charts.theme``)
     """
     s = sizes(projector)
     xv, yv = np.asarray(x_values, dtype=float), np.asarray(y_values, dtype=float)
@@ -138,7 +141,7 @@ def family_paths(z: np.ndarray, *, x_values: Sequence[float], y_values: Sequence
                                     max_cells=max_cells, pad=edge_room(s), legend_below=True)
     ref = line_frame(lines, window)
     names = list(dict.fromkeys([*packed["series"].cat.categories, *(ref["series"] if ref is not None else [])]))
-    color = n("series", None, scale=color_scale(names), sort=names, legend={"orient": "bottom"})
+    color = path_colors(names, list(dict.fromkeys(ref["series"])) if ref is not None else [], colors, s)
     layers = [surface] + ([line_layer(ref, color, text)] if ref is not None else [])
     line = chart(None, {"type": "line", "clip": True, "opacity": 0.9},
                  {"x": q("px"), "y": q("py"), "color": color, "order": q("k"), "detail": n("series")})

@@ -6,13 +6,15 @@ the tooltip of an edge bin says how many were clamped.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import altair as alt
 import numpy as np
 import pandas as pd
 
 from ui.charts.clamp import auto_domain, fmt_value
 from ui.charts.text import ENGLISH, ChartText
-from ui.charts.theme import color_scale, finish
+from ui.charts.theme import Style, edge_room, finish, style_scale
 from ui.charts.vl import chart, n, q, tip
 
 
@@ -41,16 +43,19 @@ def bin_frame(df: pd.DataFrame, value: str, series: str | None, bins: int,
 def histogram(df: pd.DataFrame, *, value: str = "value", series: str | None = "series", bins: int = 30,
               domain: tuple[float, float] | None = None, facet: bool = True, text: ChartText = ENGLISH,
               projector: bool = False, height: int = 220, width: int | None = None, title: str | None = None,
-              x_title: str | None = None, columns: int = 5) -> alt.Chart | alt.FacetChart:
-    """Histogram of ``df[value]`` per ``series``: one panel each (``facet``) or overlaid bars."""
+              x_title: str | None = None, columns: int = 5,
+              colors: Mapping[str, str | Style] | None = None) -> alt.Chart | alt.FacetChart:
+    """Histogram of ``df[value]`` per ``series``: one panel each (``facet``) or overlaid bars; ``colors`` maps
+    series names to colours (``ui.charts.theme``)."""
     data = bin_frame(df, value, series, bins, domain)
     data["interval"] = [f"[{fmt_value(a, 3)}, {fmt_value(b, 3)}]" for a, b in zip(data["lo"], data["hi"], strict=True)]
     names = list(dict.fromkeys(data["series"])) or [""]
     split = facet and len(names) > 1
     enc = {
-        "x": q("lo", x_title or text.value, bin="binned"), "x2": {"field": "hi"},
+        "x": q("lo", x_title or text.value, bin="binned"),
+        "x2": {"field": "hi"},
         "y": q("fraction", text.fraction, axis={"format": "%"}),
-        "color": n("series", text.series, scale=color_scale(names), **({"legend": None} if facet else {})),
+        "color": n("series", text.series, scale=style_scale(names, colors), **({"legend": None} if facet else {})),
         "tooltip": [tip("series", text.series), tip("interval", text.bin), tip("count", text.count, "quantitative"),
                     tip("fraction", text.fraction, "quantitative", format=".1%")],
     }
@@ -62,4 +67,4 @@ def histogram(df: pd.DataFrame, *, value: str = "value", series: str | None = "s
         out = alt.FacetChart(data=data, spec=inner, facet=n("series", None, sort=names), columns=columns)
     else:
         out = base
-    return finish(out, projector, title)
+    return edge_room(finish(out, projector, title), projector)

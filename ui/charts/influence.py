@@ -78,11 +78,11 @@ def _layout(T: int, height: int, s: dict) -> dict:
 def focus_maps(maps: Mapping[str, np.ndarray], words: Sequence[str], *, scrub: ScrubParam,
                titles: Mapping[str, str], notes: Sequence[str], domain: tuple[float, float] | None = None,
                labels: FocusText = FocusText(), text: ChartText = ENGLISH, projector: bool = False,
-               height: int = 300) -> alt.LayerChart:
+               height: int = 300, colors: Mapping[str, str] | None = None) -> alt.LayerChart:
     """The maps ``maps`` (name -> (T, T), drawn left to right in this order) of the sentence ``words`` with the
     focus word chosen by ``scrub`` (positions 1..T: member i is position i+1); ``titles`` name -> map title;
     ``notes`` T one-line texts written above the plot for each focus word; ``domain`` the colour range (default
-    [0, largest value]); exact zeros are grey."""
+    [0, largest value]); exact zeros are grey; ``colors`` name -> colour of the map's focus-row bars."""
     names = list(maps)
     Z = np.stack([np.atleast_2d(np.asarray(maps[m], dtype=float)) for m in names])   # (D, T, T)
     D, T = Z.shape[0], Z.shape[1]
@@ -105,7 +105,8 @@ def focus_maps(maps: Mapping[str, np.ndarray], words: Sequence[str], *, scrub: S
     layers = [extent_layer(color=(colour, (lo, hi))),      # the colour range lives in the data
               _cells(Z, names, titles, words, offset, (lo, hi), x_enc, y_enc, colour, labels, text)]
     layers += _label_layers(words, names, titles, offset, g, x_enc, y_enc, labels, s, T)
-    layers += _focus_layers(Z, names, titles, words, offset, g, hi, scrub, x_enc, y_enc, labels, s)  # on top
+    fills = [(colors or {}).get(m, PALETTE[j % len(PALETTE)]) for j, m in enumerate(names)]
+    layers += _focus_layers(Z, names, titles, words, offset, g, hi, scrub, x_enc, y_enc, labels, s, fills)  # on top
     layers += _note(notes, scrub, s)
     out = finish(layer(*layers, height=height), projector)
     out.params = [alt.TopLevelSelectionParameter(**scrub.param(), views=[VIEW])]
@@ -145,7 +146,7 @@ def _cells(Z, names, titles, words, offset, rng, x_enc, y_enc, colour, labels: F
 
 
 def _focus_layers(Z, names, titles, words, offset, g, hi, scrub: ScrubParam, x_enc, y_enc, labels: FocusText,
-                  s: dict) -> list:
+                  s: dict, fills: list[str]) -> list:
     """What follows the slider: each map's focus row outlined, the row as bars under the map, the bold label."""
     D, T, _ = Z.shape
     flt = [scrub.member_filter()]
@@ -159,7 +160,7 @@ def _focus_layers(Z, names, titles, words, offset, g, hi, scrub: ScrubParam, x_e
     top = hi if hi > 0 else 1.0
     bars = pd.DataFrame({
         "i": f.astype(np.uint16), "o": offset[b], "map": pd.Categorical(np.array([titles[m] for m in names])[b]),
-        "fill": pd.Categorical(np.array(PALETTE[:D])[b]), "base": g["base"], "h": g["h"], "top": float(top),
+        "fill": pd.Categorical(np.array(fills)[b]), "base": g["base"], "h": g["h"], "top": float(top),
         "k": pd.Categorical([",".join(str(k) for k in range(1, T + 1))] * (T * D)),
         "w": pd.Categorical([SEP.join(words)] * (T * D)),
         "v": np.array([",".join(r) for r in vals], dtype=object),

@@ -7,7 +7,7 @@ values (±inf included) sit on the chart edge as triangles whose tooltip says ov
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import altair as alt
 import numpy as np
@@ -27,23 +27,29 @@ from ui.charts.clamp import (
     status_texts,
     thin_index,
 )
+from ui.charts.overlap import row_dashes
 from ui.charts.text import ENGLISH, ChartText
 from ui.charts.theme import (
-    EXPLODE_COLOR,
-    EXPLODE_TEXT,
     HOVER_ROWS,
     LINE_WIDTH_PX,
+    LOG_AXIS,
     MAX_ROWS,
     OVERFLOW_SHAPE,
     UNDERFLOW_SHAPE,
-    VANISH_COLOR,
-    VANISH_TEXT,
     WINDOW_COLOR,
-    color_scale,
+    Style,
+    dash_legend,
+    dash_scale,
     finish,
+    series_styles,
     sizes,
+    style_scale,
 )
 from ui.charts.vl import FREE, chart, extent_layer, layer, n, q, tip
+from ui.charts.zones import zone_label_spots, zone_layers
+
+__all__ = ["gradient_curves", "series_frame", "time_series", "window_layers", "zone_layers"]
+Colors = Mapping[str, "str | Style"] | None  # series name -> colour or Style (``ui.charts.theme.styles``)
 
 Columns = dict[str, np.ndarray]  # a chart's rows as NumPy columns; frames are built once per layer at the end
 
@@ -82,8 +88,11 @@ def _frame(cols: Columns, idx: np.ndarray, names: list[str]) -> pd.DataFrame:
 
 
 def _line_layers(data: Columns, x: dict, y: dict, tooltip: list, tips: Callable[[Columns], Columns], s: dict, *,
-                 y_range: tuple[float, float], height: int, log_y: bool = False) -> list[alt.Chart]:
-    """Curves (solid) and references (dashed), invisible hover points, and the overflow/underflow triangles.
+                 y_range: tuple[float, float], height: int, log_y: bool = False,
+                 colors: Colors = None, plot_width: float = 340) -> list[alt.Chart]:
+    """Lines in their series' colour and dash pattern (``colors``; references without a style of their own dashed),
+    invisible hover points, and the overflow/underflow triangles. A line that lies on an earlier one is drawn with
+    gaps (``ui.charts.overlap``).
 
     Each layer gets only the rows it draws, so Vega runs no filters and encodes as few marks as it can: the
     lines keep the points that change their shape at the chart's size (``simplify``), the hover points are
@@ -92,8 +101,11 @@ def _line_layers(data: Columns, x: dict, y: dict, tooltip: list, tips: Callable[
     get them). ``y_range`` is the visible range, ``height`` the plot height in pixels.
     """
     names = list(dict.fromkeys(data["series"])) or ["-"]
-    enc = {"x": x, "y": y, "color": n("series", None, scale=color_scale(names), sort=names)}
-    dash = n("kind", scale={"domain": ["curve", "ref"], "range": [[1, 0], [7, 5]]}, legend=None)
+    kinds = dict(zip(data["series"], data["kind"], strict=False))
+    found = series_styles(names, colors, [k for k, kind in kinds.items() if kind == "ref"])
+    enc = {"x": x, "y": y, "color": n("series", None, scale=style_scale(names, found), sort=names,
+                                      legend=dash_legend(names, found, plot_width, s["label"]))}
+    dash = n("dash", scale=dash_scale(), legend=None)
     flag_shape = n("status", scale={"domain": [OVERFLOW, UNDERFLOW], "range": [OVERFLOW_SHAPE, UNDERFLOW_SHAPE]},
                    legend=None)
     py = data["y"]
@@ -102,6 +114,7 @@ def _line_layers(data: Columns, x: dict, y: dict, tooltip: list, tips: Callable[
         y_range = (np.log10(y_range[0]), np.log10(y_range[1]))
     x_span = float(data["x"].max() - data["x"].min()) if len(data["x"]) else 1.0
     pixels = (LINE_WIDTH_PX / max(x_span, 1e-300), height / max(y_range[1] - y_range[0], 1e-300))
+    data = {**data, "dash": row_dashes(data["series"], data["x"], py, y_range, found)}
     line_rows = simplify_index(data["x"], py, first_codes(data["series"], data["kind"]), pixels)
     groups, flagged = first_codes(data["series"]), data["status"] != EXACT
     hover_rows = thin_index(groups, flagged, HOVER_ROWS)
@@ -113,7 +126,8 @@ def _line_layers(data: Columns, x: dict, y: dict, tooltip: list, tips: Callable[
         return pd.DataFrame({k: sub[k] for k in ("x", "series", "kind", "y", "status")} | tips(sub))
 
     return [
-        chart(_frame(data, line_rows, ["x", "y", "series", "kind", "status"]), "line", {**enc, "strokeDash": dash}),
+        chart(_frame(data, line_rows, ["x", "y", "series", "kind", "dash", "status"]), "line",
+              {**enc, "strokeDash": dash}),
         chart(tipped(hover_rows), {"type": "point", "filled": True, "opacity": 0, "size": s["point"] * 2},
               {**enc, "tooltip": tooltip}),
         chart(tipped(flag_rows), {"type": "point", "filled": True, "opacity": 1, "size": s["flag"],
@@ -127,8 +141,8 @@ def gradient_curves(curves: pd.DataFrame, *, x: str = "distance", y: str = "log1
                     window: int | tuple[float, float] | None = None,
                     y_domain: tuple[float, float] | None = None, text: ChartText = ENGLISH,
                     projector: bool = False, height: int = 360, title: str | None = None,
-                    x_title: str | None = None, y_title: str | None = None,
-                    max_rows: int = MAX_ROWS) -> alt.LayerChart:
+                    x_title: str | None = None, y_title: str | None = None, colors: Colors = None,
+                    max_rows: int = MAX_ROWS, plot_width: float = 340) -> alt.LayerChart:
     """log10 ||gradient|| against distance T - k, one line per series.
 
     Parameters
@@ -139,6 +153,9 @@ def gradient_curves(curves: pd.DataFrame, *, x: str = "distance", y: str = "log1
     zones : log10 thresholds (vanishing below the first, exploding above the second), or None.
     window : truncation window: an int w marks distances 0..w (kept by truncated BPTT), a pair a band.
     y_domain : visible log10 range; default: the data, at most ±300. Values outside are edge triangles.
+    colors : series name -> colour or ``Style`` (``ui.charts.theme.styles``); default the palette in order
+    plot_width : about how wide the plot is in px (the zone labels are placed where no line runs, and the legend
+        gets as many columns as fit, by this size; a third of a 1280 px page by default)
     """
     s = sizes(projector)
     pts = _gather(curves, refs, x, y, series)
@@ -159,40 +176,43 @@ def gradient_curves(curves: pd.DataFrame, *, x: str = "distance", y: str = "log1
     y_enc = q("y", y_title or text.log10_grad, scale=FREE)
     tooltip = [tip("series", text.series), tip("x", xt, "quantitative"), tip("log10_text", text.log10),
                tip("norm_text", text.norm), tip("status_text", text.status)]
-    layers = zone_layers(zones, lo, hi, text, s) + window_layers(window, (x_lo, x_hi), text, s)
-    layers += _line_layers(data, x_enc, y_enc, tooltip, tips, s, y_range=(lo, hi), height=height)
+    layers = zone_layers(zones, lo, hi, text, s, labels=False) + window_layers(window, (x_lo, x_hi), text, s)
+    layers += _line_layers(data, x_enc, y_enc, tooltip, tips, s, y_range=(lo, hi), height=height, colors=colors,
+                           plot_width=plot_width)
+    layers += _zone_labels(pts, (x_lo, x_hi), (lo, hi), zones, window, text, s, height, plot_width, title)
     layers.append(extent_layer(x=(x_enc, (x_lo, x_hi)), y=(y_enc, (lo, hi))))  # the ranges live in the data
     return finish(layer(*layers, height=height), projector, title)
 
 
-def zone_layers(zones: tuple[float, float] | None, lo: float, hi: float, text: ChartText, s: dict,
-                labels: bool = True) -> list:
-    """Shaded bands below the vanishing and above the exploding threshold, labelled at the right edge
-    (``labels=False``: the bands only, for a builder that places the labels where its lines do not run)."""
+def _zone_labels(pts: Columns, x_range: tuple[float, float], y_range: tuple[float, float],
+                 zones: tuple[float, float] | None, window: int | tuple[float, float] | None, text: ChartText,
+                 s: dict, height: int, plot_width: float, title: str | None) -> list:
+    """The zone labels where no line runs (``ui.charts.zones.zone_label_spots`` with one member): every line is
+    put on the union of the x values (NaN outside its own), so lines of different lengths are compared too."""
     if not zones:
         return []
-    rows = []
-    if zones[0] > lo:
-        rows.append({"y": lo, "y2": min(zones[0], hi), "zone": text.vanishing, "fill": VANISH_COLOR,
-                     "ink": VANISH_TEXT})
-    if zones[1] < hi:
-        rows.append({"y": max(zones[1], lo), "y2": hi, "zone": text.exploding, "fill": EXPLODE_COLOR,
-                     "ink": EXPLODE_TEXT})
-    if not rows:
+    grid = np.unique(pts["x"])
+    names = list(dict.fromkeys(pts["series"]))
+    series = {}
+    for name in names:
+        rows = pts["series"] == name
+        order = np.argsort(pts["x"][rows], kind="stable")
+        xs, vs = pts["x"][rows][order], pts["v"][rows][order]
+        line = np.full(len(grid), np.nan)
+        line[np.searchsorted(grid, xs)] = vs
+        inside = (grid >= xs.min()) & (grid <= xs.max()) if len(xs) else np.zeros(len(grid), bool)
+        known = ~np.isnan(line)
+        if known.sum() >= 2:                                   # between a line's own points: where it is drawn
+            line[inside & ~known] = np.interp(grid[inside & ~known], grid[known], line[known])
+        series[name] = line[None]
+    spots = zone_label_spots(grid, series, x_range, y_range, zones, text, s, height, len(names), None, "",
+                             int(window) if np.isscalar(window) else None, False, plot_width=plot_width,
+                             extra_px=s["chart_title"] * 1.5 if title else 0.0)
+    if spots is None:
         return []
-    band = pd.DataFrame({**{k: [r[k] for r in rows] for k in rows[0]},
-                         "mid": [(r["y"] + r["y2"]) / 2 for r in rows]})
-    shade = chart(band, {"type": "rect", "opacity": s["zone_opacity"]},
-                  {"y": q("y"), "y2": {"field": "y2"}, "fill": n("fill", scale=None),
-                   "tooltip": [tip("zone", text.status)]})
-    if not labels:
-        return [shade]
-    return [
-        shade,
-        chart(band, {"type": "text", "align": "right", "baseline": "middle", "dx": -8, "fontSize": s["label"],
-                     "fontWeight": "bold"},
-              {"x": {"value": "width"}, "y": q("mid"), "text": n("zone"), "fill": n("ink", scale=None)}),
-    ]
+    return [chart(spots.drop(columns="i"), {"type": "text", "align": "center", "baseline": "middle",
+                                            "fontSize": s["label"], "fontWeight": "bold"},
+                  {"x": q("x"), "y": q("y"), "text": n("zone"), "fill": n("ink", scale=None)})]
 
 
 def window_layers(window: int | tuple[float, float] | None, x_range: tuple[float, float], text: ChartText,
@@ -216,9 +236,10 @@ def time_series(df: pd.DataFrame, *, x: str = "t", y: str = "value", series: str
                 log_y: bool = False, y_domain: tuple[float, float] | None = None,
                 refs: pd.DataFrame | None = None, text: ChartText = ENGLISH, projector: bool = False,
                 height: int = 300, title: str | None = None, x_title: str | None = None,
-                y_title: str | None = None, max_rows: int = MAX_ROWS,
-                marker: float | None = None) -> alt.LayerChart:
-    """A quantity over time (e.g. ||h_t||, a cell state), one line per series; optional log-scaled y.
+                y_title: str | None = None, colors: Colors = None, max_rows: int = MAX_ROWS,
+                plot_width: float = 340, marker: float | None = None) -> alt.LayerChart:
+    """A quantity over time (e.g. ||h_t||, a cell state), one line per series; optional log-scaled y (labelled
+    as every log axis is, ``ui.charts.theme.LOG_AXIS``); ``colors`` as in :func:`gradient_curves`.
 
     Values beyond ``y_domain`` (default: the finite data; for ``log_y`` the positive data, at most
     1e±300) and ±inf are drawn as edge triangles with an overflow/underflow tooltip. ``marker``: an x marked by
@@ -236,11 +257,11 @@ def time_series(df: pd.DataFrame, *, x: str = "t", y: str = "value", series: str
 
     xt, yt = x_title or text.time, y_title or text.value
     x_enc = q("x", xt)
-    y_enc = q("y", yt, scale={"type": "log" if log_y else "linear", **FREE})
+    y_enc = q("y", yt, scale={"type": "log" if log_y else "linear", **FREE}, **({"axis": LOG_AXIS} if log_y else {}))
     tooltip = [tip("series", text.series), tip("x", xt, "quantitative"), tip("value_text", yt),
                tip("status_text", text.status)]
     layers = [*_line_layers(data, x_enc, y_enc, tooltip, tips, s, y_range=(lo, hi), height=height,
-                            log_y=log_y),
+                            log_y=log_y, colors=colors, plot_width=plot_width),
               extent_layer(y=(y_enc, (lo, hi)))]
     if marker is not None:
         layers.append(chart(pd.DataFrame({"x": [float(marker)]}), {"type": "rule", "color": "#444444",

@@ -15,8 +15,9 @@ import pandas as pd
 
 from ui.charts.clamp import EXACT, OVERFLOW, auto_domain, clamp, fmt_values, status_texts, thin
 from ui.charts.text import ENGLISH, ChartText
-from ui.charts.theme import MAX_ROWS, color_scale, finish, sizes
+from ui.charts.theme import DASHES, MAX_ROWS, Style, dash_legend, finish, series_styles, sizes, style_scale
 from ui.charts.vl import chart, layer, n, q, tip
+from ui.charts.zones import PLOT_WIDTH
 
 OUTSIDE = "outside the window: drawn on its edge, pointing where it went"
 INSIDE_SHAPE = "circle"
@@ -135,9 +136,19 @@ def line_frame(lines: pd.DataFrame | None, window: tuple) -> pd.DataFrame | None
     return ref if len(ref) else None
 
 
+def path_colors(names: list[str], refs: list[str], colors: Mapping[str, str | Style] | None,
+                s: dict | None = None) -> dict:
+    """The colour channel of the paths and the reference lines: each series' colour from ``colors`` (the palette in
+    order without it), the legend drawing the lines' dashes."""
+    found = series_styles(names, colors, refs)
+    # beside the colour bar's legend (about 240 px) at the bottom of the surface
+    legend = {**dash_legend(names, found, PLOT_WIDTH - 240, (s or sizes(False))["label"]), "orient": "bottom"}
+    return n("series", None, scale=style_scale(names, found), sort=names, legend=legend)
+
+
 def line_layer(ref: pd.DataFrame, color: dict, text: ChartText) -> alt.Chart:
     """Dashed reference lines from :func:`line_frame`."""
-    return chart(ref, {"type": "line", "strokeDash": [8, 5], "clip": True},
+    return chart(ref, {"type": "line", "strokeDash": DASHES["dash"], "clip": True},
                  {"x": q("x"), "y": q("y"), "color": color, "order": q("i"), "tooltip": [tip("series", text.series)]})
 
 
@@ -147,7 +158,8 @@ def surface_paths(z: np.ndarray, *, x_values: Sequence[float], y_values: Sequenc
                   value_title: str = "value", step_title: str = "step", domain: tuple[float, float] | None = None,
                   scheme: str = "greys", outside: str = OUTSIDE, text: ChartText = ENGLISH,
                   projector: bool = False, height: int = 360, title: str | None = None,
-                  max_cells: int = 2500, max_points: int = MAX_ROWS // 4) -> alt.LayerChart:
+                  max_cells: int = 2500, max_points: int = MAX_ROWS // 4,
+                  colors: Mapping[str, str | Style] | None = None) -> alt.LayerChart:
     """Heat map of ``z`` over the window spanned by the grid, with ``paths`` and dashed ``lines`` on top.
 
     Parameters
@@ -174,7 +186,7 @@ def surface_paths(z: np.ndarray, *, x_values: Sequence[float], y_values: Sequenc
     ref = line_frame(lines, window)
     names = list(dict.fromkeys([*(pts["series"] if pts is not None else []),
                                 *(ref["series"] if ref is not None else [])])) or ["-"]
-    color = n("series", None, scale=color_scale(names), sort=names, legend={"orient": "bottom"})
+    color = path_colors(names, list(dict.fromkeys(ref["series"])) if ref is not None else [], colors, s)
     if ref is not None:
         layers.append(line_layer(ref, color, text))
     if pts is not None and len(pts):

@@ -22,8 +22,20 @@ from ui.charts.clamp import EXACT, LOG10_LIMIT, OVERFLOW, UNDERFLOW, auto_domain
 from ui.charts.notes import line_height, member_notes
 from ui.charts.scrub import ScrubParam, js
 from ui.charts.text import ENGLISH, ChartText
-from ui.charts.theme import OVERFLOW_SHAPE, UNDERFLOW_SHAPE, color_scale, finish, sizes
+from ui.charts.theme import (
+    DASHES,
+    LOG_AXIS,
+    OVERFLOW_SHAPE,
+    UNDERFLOW_SHAPE,
+    Style,
+    dash_legend,
+    finish,
+    series_styles,
+    sizes,
+    style_scale,
+)
 from ui.charts.vl import FREE, chart, extent_layer, layer, n, q, tip
+from ui.charts.zones import PLOT_WIDTH
 
 VIEW = "replay_lines"  # name of the layer the scrub's selection lives in (the first panel's curves)
 
@@ -81,7 +93,8 @@ def _band(k: int, count: int, title_px: int, gap_px: int) -> tuple[str, str]:
 
 
 def _panel(p: Panel, k: int, count: int, *, scrub: ScrubParam, x_enc: dict, log_y: bool, color: dict,
-           text: ChartText, s: dict, title_px: int, gap_px: int, pad: int) -> alt.LayerChart:
+           found: Mapping[str, Style], text: ChartText, s: dict, title_px: int, gap_px: int,
+           pad: int) -> alt.LayerChart:
     """Panel k of ``count``: its curves up to the slider, overflow marks, tooltips, the runs' dots at the slider's
     step and a title, on its own y scale over its band of the plot."""
     every = np.concatenate([np.asarray(v, dtype=float).ravel() for v in p.curves.values()] +
@@ -94,7 +107,7 @@ def _panel(p: Panel, k: int, count: int, *, scrub: ScrubParam, x_enc: dict, log_
     # the slider filters take part in it), and every point and axis label is then encoded again
     y_enc = q("y", p.y_title, scale={"type": "log" if log_y else "linear", "range": [{"expr": bottom}, {"expr": top}],
                                      "padding": pad, **FREE, **({"domain": [lo, hi]} if p.domain else {})},
-              axis={"orient": "left", **({"format": "~e"} if log_y else {})})
+              axis={"orient": "left", **(LOG_AXIS if log_y else {})})
     tooltip = [tip("series", text.series), tip("t", x_enc["title"], "quantitative"), tip("value_text", p.y_title),
                tip("status_text", text.status)]
     shape = n("status", scale={"domain": [OVERFLOW, UNDERFLOW], "range": [OVERFLOW_SHAPE, UNDERFLOW_SHAPE]},
@@ -106,9 +119,11 @@ def _panel(p: Panel, k: int, count: int, *, scrub: ScrubParam, x_enc: dict, log_
     if p.refs:
         refs = pd.DataFrame({"t": np.tile([0.0, float(scrub.hi)], len(p.refs)),
                              "y": np.repeat(np.clip(list(p.refs.values()), lo, hi), 2),
-                             "series": np.repeat(list(p.refs), 2)})
-        layers.append(chart(refs, {"type": "line", "strokeDash": [7, 5]},
-                            {"x": x_enc, "y": y_enc, "color": color, "tooltip": [tip("series", text.series)]}))
+                             "series": np.repeat(list(p.refs), 2),
+                             "dash": np.repeat([found[name].dash for name in p.refs], 2)})
+        dash = n("dash", scale={"domain": list(DASHES), "range": list(DASHES.values())}, legend=None)
+        layers.append(chart(refs, "line", {"x": x_enc, "y": y_enc, "color": color, "strokeDash": dash,
+                                           "tooltip": [tip("series", text.series)]}))
     layers.append(layer(
         line,
         chart(None, {"type": "point", "filled": True, "opacity": 1, "size": s["flag"], "stroke": "black",
@@ -138,7 +153,8 @@ def _panel(p: Panel, k: int, count: int, *, scrub: ScrubParam, x_enc: dict, log_
 
 
 def replay_runs(panels: Sequence[Panel], *, scrub: ScrubParam, log_y: bool = True, x_title: str | None = None,
-                text: ChartText = ENGLISH, projector: bool = False, height: int = 460) -> alt.LayerChart:
+                text: ChartText = ENGLISH, projector: bool = False, height: int = 460,
+                colors: Mapping[str, str | Style] | None = None) -> alt.LayerChart:
     """The ``panels`` stacked in one plot over a shared step axis, every run drawn up to the slider's step.
 
     One view, not a concat of charts: it stretches across its column like every other chart, and the slider
@@ -150,16 +166,21 @@ def replay_runs(panels: Sequence[Panel], *, scrub: ScrubParam, log_y: bool = Tru
     scrub : the slider over training steps (``lo`` = 0, ``step`` = 1); its ``hi`` is the last step drawn (the
         panels' notes cover every value its URL form allows, also beyond the runs' end)
     height : of the whole chart
+    colors : run and reference name -> colour or ``Style`` (``ui.charts.theme``); references without a style of
+        their own are dashed; log axes are labelled as on every page (``ui.charts.theme.LOG_AXIS``)
     """
     s = sizes(projector)
     names = list(dict.fromkeys([name for p in panels for name in (*p.curves, *p.refs)])) or ["-"]
-    color = n("series", None, scale=color_scale(names), sort=names)
+    refs = {name for p in panels for name in p.refs}
+    found = series_styles(names, colors, refs)
+    legend = dash_legend(names, found, PLOT_WIDTH, s["label"])
+    color = n("series", None, scale=style_scale(names, found), sort=names, legend=legend)
     pad = int(np.sqrt(s["flag"]) / 2) + 3               # a dot or triangle on the plot's edge stays inside it
     # the steps' domain is fixed in the spec (the slider's end is there anyway): one taken from the data would be
     # computed again on every drag step, and every point encoded again (page 7's race at T = 200: ~70 ms a step)
     x_enc = q("t", x_title or text.time, scale={**FREE, "padding": pad, "domain": [0.0, float(scrub.hi)]})
     title_px, gap_px = int(s["title"] * 1.8), int(s["label"] * 2)
-    layers = [_panel(p, k, len(panels), scrub=scrub, x_enc=x_enc, log_y=log_y, color=color, text=text, s=s,
+    layers = [_panel(p, k, len(panels), scrub=scrub, x_enc=x_enc, log_y=log_y, color=color, found=found, text=text, s=s,
                      title_px=title_px, gap_px=gap_px, pad=pad) for k, p in enumerate(panels)]
     layers.append(chart(pd.DataFrame({"end": [float(scrub.hi)]}), {"type": "rule", "color": "#444444",
                                                                     "strokeDash": [2, 3]}, {"x": q("t")},

@@ -1,9 +1,21 @@
-"""Shared look of every chart: colour-blind-safe palette and the projector switch.
+"""Shared look of every chart: one colour per model, reference-line styles, the log-axis format and the projector
+switch.
 
 Builders draw marks without fixed sizes and call :func:`finish`, which sets fonts, line widths and
-contrast for normal screens or (``projector=True``) for a lecture-hall projector.
+contrast for normal screens or (``projector=True``) for a lecture-hall projector. Builders that draw named series
+take a ``colors`` mapping (series name -> colour or :class:`Style`), built by the pages from the tables here:
+
+    colors = styles({t("series.tanh"): "tanh", t("series.bound"): "bound", t("series.cell"): ("lstm", "dark")})
+
+Models keep one Okabe-Ito hue on every page (``MODEL_COLORS``); variants of a model (the LSTM's cell path and full
+state, the LSTM with b_f = 1 and b_f = 0, a GRU's direct path) keep the hue in another shade (``shade``); reference
+lines (bounds, powers, baselines, thresholds, finish lines: ``REFERENCES``) are black or grey with their own dash
+pattern and never take a model's colour.
 """
 from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 import altair as alt
 
@@ -26,6 +38,167 @@ LINE_WIDTH_PX = 1400  # widest a line chart gets (projector, full width): lines 
 HEATMAP_CELLS = 1100
 
 
+# One hue per model, the same on every page (Okabe & Ito 2008; black is left to the reference lines). tanh and sigmoid
+# are one family (sigmoid(a) = (1 + tanh(a/2)) / 2): dark and light blue; ReLU and the IRNN (a ReLU RNN started at
+# W_hh = I) vermillion and orange. Okabe-Ito's yellow is too faint on white for a line: the linear RNN's is the same
+# hue, darkened (it must stand apart from the IRNN orange it often lies on).
+MODEL_COLORS: dict[str, str] = {
+    "tanh": "#0072B2",      # the vanilla RNN (tanh)
+    "sigmoid": "#56B4E9",
+    "relu": "#D55E00",
+    "linear": "#6B6B00",
+    "irnn": "#E69F00",
+    "lstm": "#009E73",
+    "gru": "#CC79A7",
+}
+MODEL_ALIASES = {"rnn": "tanh", "vanilla": "tanh", "vanilla_rnn": "tanh"}   # the ids other tables use (core.train)
+SHADES = {"base": 0.0, "dark": -0.42, "light": 0.45}   # a model's variants: mixed towards black (-) or white (+)
+
+# Dash patterns (px on, px off). "over": a series that lies on an earlier one of its chart (within a line's width)
+# is drawn with it, in gaps long enough to see the line underneath (``ui.charts.overlap``).
+DASHES: dict[str, list[int]] = {"solid": [1, 0], "dash": [8, 5], "dot": [2, 4], "dashdot": [10, 4, 2, 4],
+                                "over": [7, 7]}
+
+
+@dataclass(frozen=True)
+class Style:
+    """How a series is drawn: its colour and a dash pattern (a key of ``DASHES``)."""
+
+    color: str
+    dash: str = "solid"
+
+
+# Reference lines: greys and black, each with its own dash pattern, never a model's colour.
+REFERENCES: dict[str, Style] = {
+    "bound": Style("#333333", "dash"),          # an upper bound, e.g. (gamma sigma_max)^(T-k)
+    "power": Style("#777777", "dot"),           # a power law, e.g. rho^(T-k), sigma(b_f)^(T-k)
+    "baseline": Style("#333333", "dash"),       # the loss of the best constant answer
+    "threshold": Style("#555555", "dashdot"),   # a clipping threshold, a cap, the memory race's finish line
+}
+REFERENCES["finish"] = REFERENCES["threshold"]
+# Page 5 compares clipping rules on one model: its colours code the rule (the same rule in both tabs).
+RULE_COLORS: dict[str, str] = {"none": "#D55E00", "norm": "#0072B2", "value": "#009E73"}
+# Page 5's cut through the cliff: two quantities of one unit (no model, no rule).
+CLIFF_COLORS: dict[str, str] = {"loss": "#E69F00", "slope": "#CC79A7"}
+# Page 7's runners (core.scenarios.memory_race.RUNNERS) and its two reference lines.
+RUNNER_STYLES: dict[str, str | tuple[str, str]] = {"rnn": "tanh", "irnn": "irnn", "lstm0": ("lstm", "dark"),
+                                                   "lstm": "lstm", "gru": "gru", "baseline": "baseline",
+                                                   "threshold": "finish"}
+
+
+def shade(color: str, amount: float) -> str:
+    """``color`` mixed with black (``amount`` < 0) or white (> 0) by ``|amount|``."""
+    rgb = [int(color[i:i + 2], 16) for i in (1, 3, 5)]
+    end = 255 if amount > 0 else 0
+    return "#" + "".join(f"{round(c + abs(amount) * (end - c)):02X}" for c in rgb)
+
+
+def style(key: str | tuple[str, str] | Style) -> Style:
+    """The style of a model (``"lstm"``), a model's variant (``("lstm", "dark")``), a reference (``"bound"``)."""
+    if isinstance(key, Style):
+        return key
+    model, tone = key if isinstance(key, tuple) else (key, "base")
+    model = MODEL_ALIASES.get(model, model)
+    if model in MODEL_COLORS:
+        return Style(shade(MODEL_COLORS[model], SHADES[tone]) if tone != "base" else MODEL_COLORS[model])
+    if model in REFERENCES and tone == "base":
+        return REFERENCES[model]
+    raise KeyError(f"no model or reference line {key!r} in the colour table")
+
+
+def model_color(key: str | tuple[str, str]) -> str:
+    """The colour of a model or a variant (``"gru"``, ``("lstm", "dark")``)."""
+    return style(key).color
+
+
+def styles(keys: Mapping[str, str | tuple[str, str] | Style]) -> dict[str, Style]:
+    """Series name -> :class:`Style` from series name -> a key of the tables (see :func:`style`)."""
+    return {name: style(key) for name, key in keys.items()}
+
+
+def rule_styles(names: Mapping[str, str]) -> dict[str, Style]:
+    """Series name -> style for page 5's clipping rules (``names``: series name -> rule id)."""
+    return {name: Style(RULE_COLORS[rule]) for name, rule in names.items()}
+
+
+def series_styles(names: list[str], colors: Mapping[str, str | Style] | None,
+                  refs: Iterable[str] = ()) -> dict[str, Style]:
+    """Every series' style: from ``colors`` (name -> colour or Style), else the palette in order (charts whose
+    series are not models, and the tests); a reference line (``refs``) without an entry is dashed."""
+    colors, refs = colors or {}, set(refs)
+    out = {}
+    for i, name in enumerate(names):
+        c = colors.get(name)
+        out[name] = c if isinstance(c, Style) else Style(c or PALETTE[i % len(PALETTE)],
+                                                         "dash" if c is None and name in refs else "solid")
+    return out
+
+
+def style_scale(names: list[str], colors: Mapping[str, str | Style] | None) -> dict:
+    """A colour scale for ``names`` taking each series' colour from ``colors`` (see :func:`series_styles`)."""
+    found = series_styles(names, colors)
+    return {"domain": list(names), "range": [found[name].color for name in names]}
+
+
+def dash_scale() -> dict:
+    """The strokeDash scale over the keys of ``DASHES`` (a row's ``dash`` column holds its pattern's key)."""
+    return {"domain": list(DASHES), "range": list(DASHES.values())}
+
+
+def text_px(text: str, size: float) -> float:
+    """Rough width in px of a bold label (CJK characters are square, Latin ones about 0.62 em)."""
+    return sum(size if ord(ch) > 0x2E80 else 0.62 * size for ch in text) + 6
+
+
+LEGEND_SYMBOL = 30  # px: a legend's stroke symbol with its gap, long enough to show a dash pattern
+
+
+def legend_columns(names: list[str], width: float, size: float) -> int:
+    """How many legend entries fit side by side in ``width`` px (at most 4; Vega cuts a legend wider than its
+    chart): the most columns whose widest entries, one per column, add up to at most ``width``."""
+    widths = [text_px(name, size) + LEGEND_SYMBOL + 8 for name in names] or [0.0]
+    for cols in range(min(4, len(widths)), 1, -1):
+        if sum(max(widths[c::cols]) for c in range(cols)) <= width:
+            return cols
+    return 1
+
+
+def dash_legend(names: list[str], colors: Mapping[str, str | Style] | None, width: float | None = None,
+                size: float = 13) -> dict:
+    """A colour legend whose symbols are line strokes in each series' own dash pattern; with the chart's plot
+    ``width`` (px) and the label font ``size``, as many columns as fit (:func:`legend_columns`)."""
+    found = series_styles(names, colors)
+    dashed = {name: DASHES[st.dash] for name, st in found.items() if st.dash != "solid"}
+    legend: dict = {"symbolType": "stroke", "symbolSize": LEGEND_SYMBOL ** 2 // 2}
+    if width is not None:
+        legend["columns"] = legend_columns(names, width, size)
+    if dashed:
+        table = ", ".join(f"{_js(name)}: {DASHES[found[name].dash]}" for name in dashed)
+        legend["symbolDash"] = {"expr": f"({{{table}}})[datum.value] || [1, 0]"}   # per entry: Vega evaluates it
+                                                                                 # for each legend symbol
+    return legend
+
+
+def _js(text: str) -> str:
+    import json
+    return json.dumps(text, ensure_ascii=False)
+
+
+# Log-scaled axes, one rule on every page: plain decimals from 0.001 to 9999, else 1e±k (2.5e-7, 1e20).
+LOG_LABELS = ("abs(datum.value) >= 0.001 && abs(datum.value) < 10000 ? format(datum.value, '~g') : "
+              "replace(format(datum.value, '.2~e'), 'e+', 'e')")
+LOG_AXIS = {"labelExpr": LOG_LABELS}
+
+
+def log_label(value: float) -> str:
+    """What ``LOG_LABELS`` writes for ``value`` (the same rule in Python: CSV headers, tests)."""
+    if 0.001 <= abs(value) < 10000:
+        return f"{value:g}"
+    mant, exp = f"{value:.2e}".split("e")
+    mant = mant.rstrip("0").rstrip(".")
+    return f"{mant}e{int(exp)}"
+
+
 PROJECTOR_TALLER = 1.3  # charts are this much taller in projector mode (text and legends take more of them)
 
 
@@ -41,6 +214,13 @@ def sizes(projector: bool) -> dict[str, float]:
 def color_scale(domain: list[str]) -> dict:
     """The categorical palette, assigned in the order of ``domain`` (so a series keeps its colour)."""
     return {"domain": list(domain), "range": [PALETTE[i % len(PALETTE)] for i in range(len(domain))]}
+
+
+def edge_room(chart: alt.TopLevelMixin, projector: bool) -> alt.TopLevelMixin:
+    """Padding on the right for a chart whose last x label is centred on the plot's right end (half of it would
+    stick out of the canvas and be cut); in place."""
+    chart.padding = {"left": 5, "top": 5, "bottom": 5, "right": int(sizes(projector)["label"] * 1.2)}
+    return chart
 
 
 def finish(chart: alt.TopLevelMixin, projector: bool, title: str | None = None) -> alt.TopLevelMixin:

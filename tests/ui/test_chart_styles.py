@@ -1,0 +1,87 @@
+"""The shared look of issue 17: log-scaled axes labelled by one rule, lines lying on another drawn with gaps (per
+family member, in the data), zone labels of plain gradient charts where no line runs, legends that fit."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.apptest_utils import chart_frames, click_preset, run_page
+from ui import charts
+from ui.charts.family import family_curves
+from ui.charts.overlap import over_members
+from ui.charts.replay import Panel, replay_runs
+from ui.charts.scrub import ScrubParam
+from ui.charts.text import ENGLISH
+from ui.charts.theme import LOG_LABELS, legend_columns, log_label, sizes, text_px
+
+
+def log_axes(spec):
+    """The axis of every log-scaled position encoding in a spec."""
+    if isinstance(spec, dict):
+        if isinstance(spec.get("scale"), dict) and spec["scale"].get("type") == "log":
+            yield spec.get("axis", {})
+        for v in spec.values():
+            yield from log_axes(v)
+    elif isinstance(spec, list):
+        for v in spec:
+            yield from log_axes(v)
+
+
+@pytest.mark.parametrize(("value", "text"), [(1e20, "1e20"), (2.5e-7, "2.5e-7"), (0.001, "0.001"), (0.5, "0.5"),
+                                             (9999, "9999"), (1e4, "1e4"), (1e-4, "1e-4"), (1, "1")])
+def test_one_log_label_rule(value, text):
+    assert log_label(value) == text
+
+
+def test_every_log_axis_uses_the_rule():
+    ts = charts.time_series(pd.DataFrame({"t": [0, 1, 2], "value": [1e-5, 1.0, 1e20], "series": "a"}), log_y=True)
+    scrub = ScrubParam("k", 0, 2, 1, 2, "k")
+    rp = replay_runs([Panel("loss", "loss", {"a": np.array([1e-5, 1.0, 1e20])})], scrub=scrub)
+    axes = [a for c in (ts, rp) for a in log_axes(c.to_dict())]
+    assert axes and all(a.get("labelExpr") == LOG_LABELS for a in axes)
+
+
+@pytest.mark.parametrize(("pid", "preset"), [("gradient_clipping", "gentle"), ("memory_race", None)])
+def test_pages_label_log_axes_by_the_rule(pid, preset):
+    at = run_page(pid)
+    if preset:
+        at = click_preset(at, preset)
+    axes = [a for c in chart_frames(at) for a in log_axes(c.spec)]
+    assert axes and all(a.get("labelExpr") == LOG_LABELS for a in axes)
+
+
+def test_a_line_on_an_earlier_one_is_flagged_per_member():
+    x = np.arange(50.0)
+    a = np.stack([-0.1 * x, -0.2 * x])                 # two members
+    b = np.stack([-0.1 * x + 1e-3, -0.5 * x])           # on a in member 0 only
+    c = np.stack([-0.3 * x, -0.3 * x])
+    over = over_members(np.stack([a, b, c]), (-30.0, 0.0))
+    assert over.tolist() == [[False, False], [True, False], [False, False]]
+    # the family chart carries it as a dash key per (member, line): no per-point work in the browser
+    chart = family_curves(x, {"a": a, "b": b, "c": c}, scrub=ScrubParam("m", 0, 1, 1, 0, "m"), zones=None)
+    rows = next(df for df in chart.to_dict()["datasets"].values() if df and "dash" in df[0])
+    dash = {(r["i"], r["series"]): r["dash"] for r in rows}
+    assert dash[(0, "b")] == "over" and dash[(1, "b")] == "solid" and dash[(0, "a")] == "solid"
+
+
+def test_plain_gradient_chart_puts_zone_labels_where_no_line_runs():
+    d = np.arange(101.0)
+    lines = {"a": np.full(101, -31.5), "b": np.linspace(0, -60, 101)}   # "a": through the vanishing band's middle
+    chart = charts.gradient_curves(charts.series_frame(d, lines, x="distance", y="log10"), zones=(-3, 3),
+                                   y_domain=(-60, 8), height=300)
+    spots = [r for df in chart.to_dict()["datasets"].values() for r in df if "zone" in r and "x" in r]
+    label = next(r for r in spots if r["zone"] == ENGLISH.vanishing)
+    s = sizes(False)
+    half_h = s["label"] * 0.65 * 68 / 150                  # about the label's half height in log10 units
+    half_w = text_px(ENGLISH.vanishing, s["label"]) / 2 * 100 / 340
+    cols = (d >= label["x"] - half_w) & (d <= label["x"] + half_w)
+    for v in lines.values():
+        assert v[cols].max() < label["y"] - half_h or v[cols].min() > label["y"] + half_h
+
+
+def test_legend_columns_fit_the_chart():
+    names = ["no clipping", "norm clipping", "value clipping", "η·max_norm"]
+    assert legend_columns(names, 2000, 13) == 4
+    for width, size in ((340, 13), (340, 18), (600, 18)):
+        cols = legend_columns(names, width, size)
+        assert cols == 1 or sum(max(text_px(n, size) + 38 for n in names[c::cols]) for c in range(cols)) <= width
+    assert legend_columns(names, 340, 18) < 4
