@@ -33,6 +33,7 @@ from core.tasks import adding_problem, remember_marked
 from core.train import loss_and_grads, make_model, train
 from ui import Choice, Number, Scrub, Slider, Toggle, charts
 from ui.charts.replay import Panel, replay_runs
+from ui.charts.theme import RUNNER_STYLES
 from ui.scrub import end_at
 
 DATA = Path(__file__).resolve().parents[1] / "ui" / "data" / "memory_race"
@@ -191,6 +192,13 @@ def mse_domain(r):
     return 10.0 ** math.floor(math.log10(lo)), 10.0 ** math.ceil(math.log10(4 * r["baseline"]))
 
 
+def runner_colors(t, runs) -> dict:
+    """Series name -> style: every runner in its model's colour (``ui.charts.theme.RUNNER_STYLES``), the baseline and
+    the finish line as reference lines."""
+    return charts.styles({t(f"memory_race.cell.{k}"): RUNNER_STYLES[k] for k in runs}
+                         | {t(f"memory_race.series.{k}"): RUNNER_STYLES[k] for k in ("baseline", "threshold")})
+
+
 @ui.chart_cache
 def race_chart(race_key, top, lang, projector, _r, _ctx):
     """Every cell's test error up to the slider's step, a dot at its error there, and the step's numbers. Kept per
@@ -202,7 +210,8 @@ def race_chart(race_key, top, lang, projector, _r, _ctx):
                  step_notes(r, top, t, projector), steps={names[k]: run["eval_step"] for k, run in r["runs"].items()},
                  domain=mse_domain(r))
     return replay_runs([loss], scrub=ui.scrub_param(_ctx, STEP, hi=top), x_title=t("memory_race.axis.step"),
-                       text=_ctx.chart_text, projector=projector, height=380)
+                       text=_ctx.chart_text, projector=projector, height=380,
+                       colors=runner_colors(t, r["runs"]))
 
 
 ctx = ui.page_frame("memory_race", controls=SPECS, presets=PRESETS)
@@ -210,16 +219,18 @@ t, ct, panel = ctx.t, ctx.chart_text, ctx.panel
 names = {k: t(f"memory_race.cell.{k}") for k in RUNNERS}
 
 panel.preset_row()
-left, right = st.columns([1, 3], gap="medium")
-with left:
+stage = ui.Stage(ctx)  # [controls | race], or folded: [race | gradient chart, leaderboard]
+with stage.controls:
     v = panel.render()
     r = kept(v)
     preset = v.clip and v.seed == 0 and v.T in memory_race.PRESETS[v.task]
     run = st.button(t("memory_race.run"), key="_race.run", type="primary", icon=":material/play_arrow:",
                     disabled=r is not None, help=t("memory_race.run.done" if r is not None else "memory_race.run.help"))
+with stage.tools:
     panel.share()
 if st.session_state.pop(RUNNING, None):
     st.toast(t("memory_race.stopped"), icon=":material/stop_circle:")
+right = stage.main
 with right:
     slot = st.empty()
 if run and r is None:
@@ -269,14 +280,17 @@ grad = pd.concat([pd.DataFrame({"step": np.arange(len(run["first_step_grad"])), 
                                 "series": names[k]}) for k, run in runs.items()], ignore_index=True)
 board = pd.DataFrame({"cell": [names[n] for n in runs], "ratio": [
     (float(now[n]["mse"][0]) if np.isfinite(now[n]["mse"][0]) else np.inf) / baseline for n in runs]})
-a, b = st.columns([1.5, 1], gap="medium")
+a, b = stage.row([1.5, 1])
 with a:
     ui.show_chart(charts.time_series(grad, x="step", y="norm", log_y=True, text=ct, projector=ctx.projector,
-                                     height=300, x_title=t("memory_race.axis.step"), y_title=t("memory_race.axis.grad"),
-                                     title=t("memory_race.chart.grad"), marker=min(at_k, r["steps"] - 1)))
+                                     height=stage.size(300, 210), x_title=t("memory_race.axis.step"),
+                                     y_title=t("memory_race.axis.grad"),
+                                     title=t("memory_race.chart.grad"), marker=min(at_k, r["steps"] - 1),
+                                     colors=runner_colors(t, runs)))
 with b:
-    ui.show_chart(charts.bar_chart(board, x="cell", y="ratio", y_domain=(0.0, 1.25),
-                                   text=ct, projector=ctx.projector, height=300, x_title=" ",
+    ui.show_chart(charts.bar_chart(board, x="cell", y="ratio", y_domain=(0.0, 1.25), color="cell",
+                                   colors=runner_colors(t, runs),
+                                   text=ct, projector=ctx.projector, height=stage.size(300, 180), x_title=" ",
                                    y_title=t("memory_race.axis.ratio"),
                                    title=t("memory_race.chart.board") if at_k == top
                                    else t("memory_race.chart.board_at", step=shown)))

@@ -46,7 +46,7 @@ def loss_curves(at):
 
 
 def refs(at):
-    df = next(f for f in chart_frames(at)[0].frames if list(f.columns) == ["t", "y", "series"])
+    df = next(f for f in chart_frames(at)[0].frames if list(f.columns)[:3] == ["t", "y", "series"])
     return sorted(set(df["y"].round(12)))
 
 

@@ -30,6 +30,9 @@ SERIES = {
     "vanilla_rnn.series.rho": "ref", "vanilla_rnn.series.bound": "ref", "lstm_forget_gate.series.sigmoid_bf": "ref",
     "gradient_clipping.series.baseline": "ref", "gradient_clipping.series.threshold": "ref",
     "gradient_clipping.series.cap_norm": "ref", "gradient_clipping.series.wall": "ref",
+    "memory_race.cell.rnn": "tanh", "memory_race.cell.irnn": "irnn", "memory_race.cell.lstm0": "lstm",
+    "memory_race.cell.lstm": "lstm", "memory_race.cell.gru": "gru",
+    "memory_race.series.baseline": "ref", "memory_race.series.threshold": "ref",
 }
 # pages whose series depend on a control: page 1's curves are the RNN of the chosen activation, page 6's the
 # chosen cell's (directions, stacks)
@@ -89,6 +92,7 @@ def english(keys) -> dict[str, str]:
     ("relu_vs_tanh", {}, None), ("lstm_forget_gate", {}, None), ("gru_update_gate", {}, None),
     ("gradient_clipping", {}, None), ("gradient_clipping", {}, "gentle"),
     ("bidirectional_stacked", {"cell": "gru"}, None), ("bidirectional_stacked", {}, "deep_lstm"),
+    ("memory_race", {}, None),
 ])
 def test_every_model_has_its_colour_on_every_page(pid, query, preset):
     at = run_page(pid, query=query)
@@ -103,7 +107,7 @@ def test_every_model_has_its_colour_on_every_page(pid, query, preset):
         if pid == "bidirectional_stacked":       # part B: the stacks of the stack's cell
             stack = CELL_MODEL[at.session_state["stack_cell"]]
             expected |= english(dict.fromkeys([f"{pid}.series.{k}" for k in ("plain", "residual", "this")], stack))
-    assert check(at, expected) >= (1 if pid == "gradient_clipping" else 2)
+    assert check(at, expected) >= {"gradient_clipping": 1, "memory_race": 3 * 5 + 2}.get(pid, 2)
 
 
 def test_reference_lines_never_take_a_model_colour_and_differ_by_dash():

@@ -32,6 +32,17 @@ def test_one_log_label_rule(value, text):
     assert log_label(value) == text
 
 
+@pytest.mark.parametrize(("lo", "hi", "ticks"), [
+    (1e-5, 1.0, [1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0]), (3e-6, 2.0, [1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0]),
+    (1e-20, 1e88, [1e-20, 1.0, 1e20, 1e40, 1e60, 1e80]), (0.5, 30.0, None)])
+def test_log_axes_tick_whole_decades(lo, hi, ticks):
+    from ui.charts.theme import LOG_TICKS, log_axis
+
+    axis = log_axis(lo, hi)
+    assert axis["labelExpr"] == LOG_LABELS and axis.get("values") == ticks
+    assert ticks is None or len(ticks) <= LOG_TICKS
+
+
 def test_every_log_axis_uses_the_rule():
     ts = charts.time_series(pd.DataFrame({"t": [0, 1, 2], "value": [1e-5, 1.0, 1e20], "series": "a"}), log_y=True)
     scrub = ScrubParam("k", 0, 2, 1, 2, "k")

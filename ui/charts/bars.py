@@ -24,7 +24,8 @@ def bar_chart(df: pd.DataFrame, *, x: str, y: str, color: str | None = None,
               colors: Mapping[str, str | Style] | None = None, max_rows: int = MAX_ROWS) -> alt.LayerChart:
     """Bars from ``baseline`` to ``df[y]`` at ``df[x]`` (numeric x: one bar per step; text x: categories).
 
-    ``color`` names the column of the bars' series; ``colors`` maps its values to colours (``ui.charts.theme``).
+    ``color`` names the column of the bars' series; ``colors`` maps its values to colours (``ui.charts.theme``); a
+    ``color`` that is ``x`` itself (bars named on the axis) draws no legend.
 
     ``baseline`` lets log-valued bars start at the bottom of the view (e.g. ``baseline=-20`` for log10).
     """
@@ -47,7 +48,8 @@ def bar_chart(df: pd.DataFrame, *, x: str, y: str, color: str | None = None,
     if color:
         tooltip.insert(0, tip("series", text.series))
     names = list(dict.fromkeys(data["series"])) or [""]
-    col = n("series", text.series, scale=style_scale(names, colors)) if color else {"value": PALETTE[0]}
+    legend = {"legend": None} if color == x else {}   # bars named on the axis need no legend
+    col = n("series", text.series, scale=style_scale(names, colors), **legend) if color else {"value": PALETTE[0]}
     y_enc = q("y", yt, scale=FREE)
     if numeric_x:
         data["x0"], data["x1"] = data["x"].astype(float) - 0.42, data["x"].astype(float) + 0.42

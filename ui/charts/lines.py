@@ -32,7 +32,6 @@ from ui.charts.text import ENGLISH, ChartText
 from ui.charts.theme import (
     HOVER_ROWS,
     LINE_WIDTH_PX,
-    LOG_AXIS,
     MAX_ROWS,
     OVERFLOW_SHAPE,
     UNDERFLOW_SHAPE,
@@ -41,6 +40,7 @@ from ui.charts.theme import (
     dash_legend,
     dash_scale,
     finish,
+    log_axis,
     series_styles,
     sizes,
     style_scale,
@@ -239,7 +239,7 @@ def time_series(df: pd.DataFrame, *, x: str = "t", y: str = "value", series: str
                 y_title: str | None = None, colors: Colors = None, max_rows: int = MAX_ROWS,
                 plot_width: float = 340, marker: float | None = None) -> alt.LayerChart:
     """A quantity over time (e.g. ||h_t||, a cell state), one line per series; optional log-scaled y (labelled
-    as every log axis is, ``ui.charts.theme.LOG_AXIS``); ``colors`` as in :func:`gradient_curves`.
+    as every log axis is, ``ui.charts.theme.log_axis``); ``colors`` as in :func:`gradient_curves`.
 
     Values beyond ``y_domain`` (default: the finite data; for ``log_y`` the positive data, at most
     1e±300) and ±inf are drawn as edge triangles with an overflow/underflow tooltip. ``marker``: an x marked by
@@ -257,7 +257,8 @@ def time_series(df: pd.DataFrame, *, x: str = "t", y: str = "value", series: str
 
     xt, yt = x_title or text.time, y_title or text.value
     x_enc = q("x", xt)
-    y_enc = q("y", yt, scale={"type": "log" if log_y else "linear", **FREE}, **({"axis": LOG_AXIS} if log_y else {}))
+    y_enc = q("y", yt, scale={"type": "log" if log_y else "linear", **FREE},
+              **({"axis": log_axis(lo, hi)} if log_y else {}))
     tooltip = [tip("series", text.series), tip("x", xt, "quantitative"), tip("value_text", yt),
                tip("status_text", text.status)]
     layers = [*_line_layers(data, x_enc, y_enc, tooltip, tips, s, y_range=(lo, hi), height=height,

@@ -24,12 +24,12 @@ from ui.charts.scrub import ScrubParam, js
 from ui.charts.text import ENGLISH, ChartText
 from ui.charts.theme import (
     DASHES,
-    LOG_AXIS,
     OVERFLOW_SHAPE,
     UNDERFLOW_SHAPE,
     Style,
     dash_legend,
     finish,
+    log_axis,
     series_styles,
     sizes,
     style_scale,
@@ -107,7 +107,7 @@ def _panel(p: Panel, k: int, count: int, *, scrub: ScrubParam, x_enc: dict, log_
     # the slider filters take part in it), and every point and axis label is then encoded again
     y_enc = q("y", p.y_title, scale={"type": "log" if log_y else "linear", "range": [{"expr": bottom}, {"expr": top}],
                                      "padding": pad, **FREE, **({"domain": [lo, hi]} if p.domain else {})},
-              axis={"orient": "left", **(LOG_AXIS if log_y else {})})
+              axis={"orient": "left", **(log_axis(lo, hi) if log_y else {})})
     tooltip = [tip("series", text.series), tip("t", x_enc["title"], "quantitative"), tip("value_text", p.y_title),
                tip("status_text", text.status)]
     shape = n("status", scale={"domain": [OVERFLOW, UNDERFLOW], "range": [OVERFLOW_SHAPE, UNDERFLOW_SHAPE]},
@@ -167,7 +167,7 @@ def replay_runs(panels: Sequence[Panel], *, scrub: ScrubParam, log_y: bool = Tru
         panels' notes cover every value its URL form allows, also beyond the runs' end)
     height : of the whole chart
     colors : run and reference name -> colour or ``Style`` (``ui.charts.theme``); references without a style of
-        their own are dashed; log axes are labelled as on every page (``ui.charts.theme.LOG_AXIS``)
+        their own are dashed; log axes are labelled as on every page (``ui.charts.theme.log_axis``)
     """
     s = sizes(projector)
     names = list(dict.fromkeys([name for p in panels for name in (*p.curves, *p.refs)])) or ["-"]

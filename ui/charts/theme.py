@@ -188,6 +188,23 @@ def _js(text: str) -> str:
 LOG_LABELS = ("abs(datum.value) >= 0.001 && abs(datum.value) < 10000 ? format(datum.value, '~g') : "
               "replace(format(datum.value, '.2~e'), 'e+', 'e')")
 LOG_AXIS = {"labelExpr": LOG_LABELS}
+LOG_TICKS = 7   # at most this many labelled decades on a log axis
+
+
+def log_axis(lo: float, hi: float) -> dict:
+    """The axis of a log scale over ``[lo, hi]``: ticks at whole decades (every 1st, 2nd, 5th, ... decade: at most
+    ``LOG_TICKS``), labelled by ``LOG_LABELS``. Left to Vega, a log axis ticks 1..9 x 10^k and its overlap rule
+    drops labels irregularly (0.9, 0.1, 0.02, 0.003, 4e-4 ...). A span under two decades keeps Vega's ticks."""
+    import math
+
+    if not (0 < lo < hi and math.isfinite(hi)):
+        return dict(LOG_AXIS)
+    a, b = math.ceil(math.log10(lo) - 1e-9), math.floor(math.log10(hi) + 1e-9)
+    if b - a < 2:
+        return dict(LOG_AXIS)
+    every = next(e for k in range(6) for e in (10 ** k, 2 * 10 ** k, 5 * 10 ** k) if (b - a) // e + 1 <= LOG_TICKS)
+    first = -(-a // every) * every                       # decades on multiples of the stride: 1e0, 1e-5, 1e-10 ...
+    return {**LOG_AXIS, "values": [10.0 ** k for k in range(first, b + 1, every)]}
 
 
 def log_label(value: float) -> str:
