@@ -174,13 +174,14 @@ def _nav(ctx: PageContext) -> None:
 def _header(ctx: PageContext) -> None:
     t, info = ctx.t, ctx.info
     st.header(t(f"{ctx.page}.title"), anchor=False)
-    left, right = st.columns([3, 2], vertical_alignment="center")  # room for step, ← previous, next → on one line
-    with left:
-        st.markdown(f"##### {t(f'{ctx.page}.question')}")
-    with right:
+    # one row that never wraps: the step and the ← previous, next → links take the width they need (on one line,
+    # in any language and in projector mode), the question the rest (it wraps instead)
+    with st.container(horizontal=True, wrap=False, vertical_alignment="center", gap="medium", key="_ui.header"):
+        st.markdown(f"##### {t(f'{ctx.page}.question')}", width="stretch")
         prev, nxt = neighbours(ctx.page, ctx.root)
         qp = ctx.settings_params() or None
-        with st.container(horizontal=True, horizontal_alignment="right", vertical_alignment="center", gap="small"):
+        with st.container(horizontal=True, wrap=False, horizontal_alignment="right", vertical_alignment="center",
+                          gap="small", width="content"):
             if info is not None:
                 st.caption(t("common.step", number=info.number, total=len(PAGES)), width="content")
             if prev is not None:
