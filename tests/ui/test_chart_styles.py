@@ -11,7 +11,7 @@ from ui.charts.overlap import over_members
 from ui.charts.replay import Panel, replay_runs
 from ui.charts.scrub import ScrubParam
 from ui.charts.text import ENGLISH
-from ui.charts.theme import LOG_LABELS, legend_columns, log_label, sizes, text_px
+from ui.charts.theme import DASHES, LOG_LABELS, legend_columns, log_label, sizes, text_px
 
 
 def log_axes(spec):
@@ -96,3 +96,39 @@ def test_legend_columns_fit_the_chart():
         cols = legend_columns(names, width, size)
         assert cols == 1 or sum(max(text_px(n, size) + 38 for n in names[c::cols]) for c in range(cols)) <= width
     assert legend_columns(names, 340, 18) < 4
+
+
+def line_layers(spec):
+    """Every line layer of a spec (a dict with a line mark)."""
+    if isinstance(spec, dict):
+        mark = spec.get("mark")
+        if mark == "line" or isinstance(mark, dict) and mark.get("type") == "line":
+            yield spec
+        for v in spec.values():
+            yield from line_layers(v)
+    elif isinstance(spec, list):
+        for v in spec:
+            yield from line_layers(v)
+
+
+def test_lines_are_grouped_by_series_only_so_their_draw_order_never_depends_on_the_chart_history():
+    """Vega-Lite draws one path group per value of every field channel of a line but x and y, and Vega keeps the
+    groups in the order they first appeared: a dash key as a field made a line whose key turned "over" (a rerun's
+    data, the scrub's next member) jump on top of the others, unlike a fresh chart with the same data."""
+    x = np.arange(50.0)
+    a = np.stack([-0.1 * x, -0.2 * x])
+    b = np.stack([-0.1 * x + 1e-3, -0.5 * x])          # on a in member 0 only: its dash key changes with the member
+    family = family_curves(x, {"a": a, "b": b}, scrub=ScrubParam("m", 0, 1, 1, 0, "m"), zones=None)
+    plain = charts.gradient_curves(charts.series_frame(x, {"a": a[0], "b": b[0]}, x="distance", y="log10"))
+    ts = charts.time_series(pd.DataFrame({"t": [0, 1, 2] * 2, "value": [1.0, 2.0, 3.0] * 2,
+                                          "series": ["a"] * 3 + ["b"] * 3}))
+    for chart in (family, plain, ts):
+        layers = list(line_layers(chart.to_dict()))
+        assert layers
+        for lay in layers:
+            grouped = {ch: enc["field"] for ch, enc in lay["encoding"].items() if ch not in ("x", "y")
+                       and isinstance(enc, dict) and "field" in enc}
+            assert grouped == {"color": "series"}
+            dash = lay["encoding"].get("strokeDash")
+            if dash is not None:                          # the pattern by tests on the row's key
+                assert [c["value"] for c in dash["condition"]] + [dash["value"]] == list(DASHES.values())

@@ -28,8 +28,8 @@ from ui.charts.theme import (
     UNDERFLOW_SHAPE,
     Style,
     dash_legend,
-    dash_scale,
     finish,
+    row_dash,
     series_styles,
     sizes,
     style_scale,
@@ -182,7 +182,7 @@ def family_curves(x: Sequence[float] | np.ndarray, curves: Mapping[str, np.ndarr
     x_enc, y_enc = q("x", xt, scale=FREE), q("y", yt, scale=FREE)
     color = n("series", None, scale=style_scale(names, found), sort=names, legend=dash_legend(names, found, PLOT_WIDTH,
                                                                                           s["label"]))
-    dash = n("dash", scale=dash_scale(), legend=None)
+    dash = row_dash()
     shape = n("status", scale={"domain": [OVERFLOW, UNDERFLOW], "range": [OVERFLOW_SHAPE, UNDERFLOW_SHAPE]},
               legend=None)
     unpack = unpack_transforms(scrub) + _clamp_transforms(lo, hi)

@@ -38,9 +38,9 @@ from ui.charts.theme import (
     WINDOW_COLOR,
     Style,
     dash_legend,
-    dash_scale,
     finish,
     log_axis,
+    row_dash,
     series_styles,
     sizes,
     style_scale,
@@ -105,7 +105,7 @@ def _line_layers(data: Columns, x: dict, y: dict, tooltip: list, tips: Callable[
     found = series_styles(names, colors, [k for k, kind in kinds.items() if kind == "ref"])
     enc = {"x": x, "y": y, "color": n("series", None, scale=style_scale(names, found), sort=names,
                                       legend=dash_legend(names, found, plot_width, s["label"]))}
-    dash = n("dash", scale=dash_scale(), legend=None)
+    dash = row_dash()
     flag_shape = n("status", scale={"domain": [OVERFLOW, UNDERFLOW], "range": [OVERFLOW_SHAPE, UNDERFLOW_SHAPE]},
                    legend=None)
     py = data["y"]

@@ -14,6 +14,7 @@ pattern and never take a model's colour.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -140,9 +141,20 @@ def style_scale(names: list[str], colors: Mapping[str, str | Style] | None) -> d
     return {"domain": list(names), "range": [found[name].color for name in names]}
 
 
-def dash_scale() -> dict:
-    """The strokeDash scale over the keys of ``DASHES`` (a row's ``dash`` column holds its pattern's key)."""
-    return {"domain": list(DASHES), "range": list(DASHES.values())}
+def row_dash(field: str = "dash") -> dict:
+    """A line's dash pattern from its rows' ``field`` (a key of ``DASHES``), by tests on the row, not a scale.
+
+    A field channel (``strokeDash: {"field": "dash"}``) would make the key part of the line's grouping: Vega-Lite
+    draws one path group per (series, dash), and Vega keeps path groups in the order they first appeared. When new
+    data (a rerun's, or the scrub's next member) turn a line's key from ``"solid"`` to ``"over"``, its group is a new
+    one and goes to the end, on top of every other line, while a fresh chart with the same data draws it in its
+    series' place: the draw order depended on the chart's history. With the tests, the groups are the series
+    (the colour's domain, fixed by the spec) and every path takes its pattern from its first row. ``"solid"`` is
+    tested first: most lines pass the first test.
+    """
+    *tested, last = DASHES
+    return {"condition": [{"test": f"datum.{field} == {json.dumps(key)}", "value": DASHES[key]} for key in tested],
+            "value": DASHES[last]}
 
 
 def text_px(text: str, size: float) -> float:
