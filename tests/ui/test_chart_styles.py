@@ -132,3 +132,11 @@ def test_lines_are_grouped_by_series_only_so_their_draw_order_never_depends_on_t
             dash = lay["encoding"].get("strokeDash")
             if dash is not None:                          # the pattern by tests on the row's key
                 assert [c["value"] for c in dash["condition"]] + [dash["value"]] == list(DASHES.values())
+
+
+def test_charts_refit_their_layout_when_the_data_change():
+    """Vega fits a chart to its container once unless ``autosize.resize``: a chart whose data Streamlit swapped
+    would keep the plot size of its first data, a pixel off a fresh chart of the same data."""
+    chart = charts.gradient_curves(charts.series_frame(np.arange(5.0), {"a": -np.arange(5.0)}, x="distance",
+                                                       y="log10"))
+    assert chart.to_dict()["autosize"] == {"type": "fit", "contains": "padding", "resize": True}

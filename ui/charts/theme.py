@@ -267,6 +267,11 @@ def finish(chart: alt.TopLevelMixin, projector: bool, title: str | None = None) 
     # Canvas, not SVG: redrawing after a slider move then costs no DOM updates (measured: ~140 ms less
     # per key press on the vanilla-RNN page). Streamlit reads the renderer from ``usermeta.embedOptions``.
     chart.usermeta = {"embedOptions": {"renderer": "canvas"}}
+    # Streamlit's autosize ("fit" to the container, padding included) with ``resize``: Vega fits the plot to the
+    # bounds of everything drawn once, when the chart is embedded, and keeps that size when only the data change
+    # (a rerun's new data, the scrub). Bounds that differ by a pixel (page 6's influence chart at H = 16 and 19)
+    # then left the updated chart a pixel shorter than a fresh one with the same data: a link did not reproduce it.
+    chart.autosize = {"type": "fit", "contains": "padding", "resize": True}
     ink = "#000000" if projector else "#222222"
     chart.config = {
         "axis": {"labelFontSize": s["label"], "titleFontSize": s["title"], "labelColor": ink, "titleColor": ink,
