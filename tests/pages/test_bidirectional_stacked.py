@@ -226,6 +226,7 @@ def test_every_focus_word_is_in_the_chart_and_equals_the_core_run():
 
 
 def test_released_focus_drives_the_tiles_and_the_csv_without_rebuilding_the_chart(monkeypatch):
+    spec("focus")  # the page's declared controls, read once per process by a run of their own: before the spy
     csv = {}
     real = ui.download_csv
     monkeypatch.setattr(ui, "download_csv", lambda ctx, df, name="data", **kw: (csv.__setitem__(name, df),

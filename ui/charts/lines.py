@@ -258,7 +258,7 @@ def time_series(df: pd.DataFrame, *, x: str = "t", y: str = "value", series: str
     xt, yt = x_title or text.time, y_title or text.value
     x_enc = q("x", xt)
     y_enc = q("y", yt, scale={"type": "log" if log_y else "linear", **FREE},
-              **({"axis": log_axis(lo, hi)} if log_y else {}))
+              **({"axis": log_axis()} if log_y else {}))
     tooltip = [tip("series", text.series), tip("x", xt, "quantitative"), tip("value_text", yt),
                tip("status_text", text.status)]
     layers = [*_line_layers(data, x_enc, y_enc, tooltip, tips, s, y_range=(lo, hi), height=height,

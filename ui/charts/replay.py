@@ -107,7 +107,7 @@ def _panel(p: Panel, k: int, count: int, *, scrub: ScrubParam, x_enc: dict, log_
     # the slider filters take part in it), and every point and axis label is then encoded again
     y_enc = q("y", p.y_title, scale={"type": "log" if log_y else "linear", "range": [{"expr": bottom}, {"expr": top}],
                                      "padding": pad, **FREE, **({"domain": [lo, hi]} if p.domain else {})},
-              axis={"orient": "left", **(log_axis(lo, hi) if log_y else {})})
+              axis={"orient": "left", **(log_axis(f"layer_{k}_y") if log_y else {})})
     tooltip = [tip("series", text.series), tip("t", x_enc["title"], "quantitative"), tip("value_text", p.y_title),
                tip("status_text", text.status)]
     shape = n("status", scale={"domain": [OVERFLOW, UNDERFLOW], "range": [OVERFLOW_SHAPE, UNDERFLOW_SHAPE]},

@@ -5,7 +5,7 @@ Builders draw marks without fixed sizes and call :func:`finish`, which sets font
 contrast for normal screens or (``projector=True``) for a lecture-hall projector. Builders that draw named series
 take a ``colors`` mapping (series name -> colour or :class:`Style`), built by the pages from the tables here:
 
-    colors = styles({t("series.tanh"): "tanh", t("series.bound"): "bound", t("series.cell"): ("lstm", "dark")})
+    colors = styles({tanh_label: "tanh", bound_label: "bound", cell_label: ("lstm", "dark")})
 
 Models keep one Okabe-Ito hue on every page (``MODEL_COLORS``); variants of a model (the LSTM's cell path and full
 state, the LSTM with b_f = 1 and b_f = 0, a GRU's direct path) keep the hue in another shade (``shade``); reference
@@ -203,20 +203,38 @@ LOG_AXIS = {"labelExpr": LOG_LABELS}
 LOG_TICKS = 7   # at most this many labelled decades on a log axis
 
 
-def log_axis(lo: float, hi: float) -> dict:
-    """The axis of a log scale over ``[lo, hi]``: ticks at whole decades (every 1st, 2nd, 5th, ... decade: at most
-    ``LOG_TICKS``), labelled by ``LOG_LABELS``. Left to Vega, a log axis ticks 1..9 x 10^k and its overlap rule
-    drops labels irregularly (0.9, 0.1, 0.02, 0.003, 4e-4 ...). A span under two decades keeps Vega's ticks."""
+def log_axis(scale: str = "y") -> dict:
+    """The axis of the log scale named ``scale`` (Vega's name: "y", or "layer_0_y" for a layer's own scale): ticks
+    at whole decades (every 1st, 2nd, 5th, ... decade: at most ``LOG_TICKS``), labelled by ``LOG_LABELS``. Left to
+    Vega, a log axis ticks 1..9 x 10^k and its overlap rule drops labels irregularly (0.9, 0.1, 0.02, 0.003,
+    4e-4 ...). The tick count is an expression of the scale's domain (``log_tick_count``), so the spec does not
+    depend on the data: a chart whose data change is updated in place, not embedded again. A domain with fewer than
+    two whole decades keeps Vega's ticks."""
+    return {**LOG_AXIS, "tickCount": {"expr": log_tick_count(scale)}}
+
+
+def log_tick_count(scale: str) -> str:
+    """Vega expression: the tick count that makes d3's log ticks whole decades (d3 ticks powers of ten only when
+    the domain spans at least ``count`` decades, and then at a nice stride: 1, 2, 5, 10 ... decades)."""
+    d = f"domain('{scale}')"
+    whole = (f"(floor(log(max({d}[0], {d}[1])) / LN10 + 1e-9) - "
+             f"ceil(log(min({d}[0], {d}[1])) / LN10 - 1e-9))")
+    return f"{whole} >= 2 ? min({LOG_TICKS}, {whole}) : 10"
+
+
+def log_decades(lo: float, hi: float) -> list[float] | None:
+    """The decades d3 ticks over ``[lo, hi]`` with ``log_tick_count``'s count (None: Vega's own 1..9 ticks); the
+    same rule in Python, for tests."""
     import math
 
     if not (0 < lo < hi and math.isfinite(hi)):
-        return dict(LOG_AXIS)
+        return None
     a, b = math.ceil(math.log10(lo) - 1e-9), math.floor(math.log10(hi) + 1e-9)
     if b - a < 2:
-        return dict(LOG_AXIS)
+        return None
     every = next(e for k in range(6) for e in (10 ** k, 2 * 10 ** k, 5 * 10 ** k) if (b - a) // e + 1 <= LOG_TICKS)
     first = -(-a // every) * every                       # decades on multiples of the stride: 1e0, 1e-5, 1e-10 ...
-    return {**LOG_AXIS, "values": [10.0 ** k for k in range(first, b + 1, every)]}
+    return [10.0 ** k for k in range(first, b + 1, every)]
 
 
 def log_label(value: float) -> str:
