@@ -62,7 +62,7 @@ def main_chart(H, T, x_scale, init, seed, lang, projector, _ctx):
              for a, b, c in zip(*(fam[k]["grad_T"] for k in ("tanh", "relu", "irnn")), strict=True)]
     series = {t(f"relu_vs_tanh.series.{k}"): fam[k]["log_norm"] for k in relu_vs_tanh.CONTENDERS}
     return charts.family_curves(fam["distance"], series, scrub=ui.scrub_param(_ctx, RHO), notes=notes,
-                                text=_ctx.chart_text, projector=projector, height=330, colors=model_colors(t))
+                                text=_ctx.chart_text, projector=projector, height=390, colors=model_colors(t))
 
 
 ctx = ui.page_frame("relu_vs_tanh", controls=SPECS, presets=PRESETS)

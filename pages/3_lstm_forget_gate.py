@@ -74,7 +74,7 @@ with stage.main:
         d, {names[k]: fam["curves"][k] for k in CURVES}, scrub=ui.scrub_param(ctx, BF),
         refs=None if v.no_forget else {t("lstm_forget_gate.series.sigmoid_bf"): fam["sigmoid_bf"]},
         notes=notes, marker=fam["horizons"]["cell_path"], marker_label=t("lstm_forget_gate.metric.horizon_cell"),
-        text=ct, projector=ctx.projector, height=330,
+        text=ct, projector=ctx.projector, height=355,
         y_title=t("lstm_forget_gate.axis.grad"), colors=colors), ctx=ctx, scrub=BF)
     ui.metric_row(ctx, {
         "mean_f": ui.fmt_num(r["mean_f"]),

@@ -117,7 +117,7 @@ with stage.main:
         d, {names[k]: BZ.shown_order(fam["curves"][k]) for k in CURVES}, scrub=ui.scrub_param(ctx, BZ),
         notes=BZ.shown_order(notes), marker=BZ.shown_order(fam["horizons"]["gru_full"]),
         marker_label=t(f"{PAGE}.metric.horizon_gru"), text=ct, projector=ctx.projector,
-        height=330, colors=colors),
+        height=355, colors=colors),
         ctx=ctx, scrub=BZ)
     ui.metric_row(ctx, {
         f"mean_{'z' if conv == 'pytorch' else 'u'}": ui.fmt_num(float(gate.mean())),

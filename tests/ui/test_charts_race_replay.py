@@ -12,7 +12,7 @@ from altair.vegalite.v6.schema import load_schema
 
 from tests.ui.test_render import _resolve
 from ui.charts import time_series
-from ui.charts.notes import line_height
+from ui.charts.notes import GAP, line_height
 from ui.charts.render import to_vega_lite
 from ui.charts.replay import Panel, replay_runs
 from ui.charts.scrub import ScrubParam
@@ -74,7 +74,8 @@ def test_notes_of_a_title_less_panel_start_left_and_get_room_above_the_plot():
         s = sizes(projector)
         pad = int(np.sqrt(s["flag"]) / 2) + 3
         up = pad + (lines - 1) * line_height(s)
-        assert f' - {up}"' in text and '"align": "left"' in text
+        assert f' - {pad}"' in text and '"align": "left"' in text
+        assert f'"dy": -{GAP + (lines - 1) * line_height(s)}' in text   # the extra lines go up, not into the band
         assert spec["padding"]["top"] == up + 5                 # the lines above the first one's, and the shift
 
 

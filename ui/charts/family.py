@@ -20,6 +20,7 @@ import pandas as pd
 
 from ui.charts.clamp import EXACT, OVERFLOW, UNDERFLOW, auto_domain, clamp, fmt_pow10s, fmt_values
 from ui.charts.lines import window_layers
+from ui.charts.notes import member_notes, note_lines, room
 from ui.charts.overlap import dash_keys, over_members
 from ui.charts.scrub import DIGITS, ScrubParam, js, pack, unpack_transforms
 from ui.charts.text import ENGLISH, ChartText
@@ -39,7 +40,6 @@ from ui.charts.zones import PLOT_WIDTH, zone_label_spots, zone_layers
 
 VIEW = "family_lines"  # name of the layer the scrub's selection lives in
 FLAG_INSET = 0.04  # overflow/underflow triangles sit this share of the y range inside the edge (fully visible)
-NOTE_GAP = 8  # px between the member's numbers and the top of the plot
 LIMIT = 60.0  # log10 axes of a family span at most ±60 decades: the interesting part stays readable
 
 
@@ -215,7 +215,7 @@ def family_curves(x: Sequence[float] | np.ndarray, curves: Mapping[str, np.ndarr
     # the slider: a top-level selection living in the line layer (Vega-Lite's form for layered charts)
     out.params = [alt.TopLevelSelectionParameter(**scrub.param(), views=[VIEW])]
     if notes is not None and not title:                      # room above the plot for the member's numbers
-        out.padding = {"top": int(s["title"] * 1.6 + NOTE_GAP), "left": 5, "right": 5, "bottom": 5}
+        out.padding = {"top": room(s, note_lines(notes)), "left": 5, "right": 5, "bottom": 5}
     return out
 
 
@@ -234,15 +234,7 @@ def _packed(x: np.ndarray, series: Mapping[str, np.ndarray], kinds: dict[str, st
 def _note_layers(scrub: ScrubParam, notes: Sequence[str] | None, marker: np.ndarray | None, marker_label: str,
                  x_enc: dict, s: dict) -> list:
     """The member's numbers in the plot's top-left corner, and its marker rule."""
-    out = []
-    if notes is not None:
-        df = pd.DataFrame({"i": np.arange(len(notes), dtype=np.uint16), "note": list(notes)})
-        # at most the plot's width (cut with an ellipsis): a long note never changes the chart's layout
-        out.append(chart(df, {"type": "text", "align": "left", "baseline": "bottom", "dy": -NOTE_GAP,
-                              "fontSize": s["title"] + 1, "fontWeight": "bold", "color": "#111111",
-                              "limit": {"expr": "width"}},
-                         {"x": {"value": 0}, "y": {"value": 0}, "text": n("note")},
-                         transform=[scrub.member_filter()]))
+    out = [member_notes(scrub, notes, s)] if notes is not None else []
     if marker is not None:
         m = np.asarray(marker, dtype=float)
         keep = np.flatnonzero(np.isfinite(m))

@@ -19,7 +19,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ui.charts.notes import member_notes, room
+from ui.charts.notes import member_notes, note_lines, room
 from ui.charts.paths import (
     INSIDE_SHAPE,
     OUTSIDE,
@@ -134,8 +134,7 @@ def family_paths(z: np.ndarray, *, x_values: Sequence[float], y_values: Sequence
     packed = paths if isinstance(paths, pd.DataFrame) else pack_paths(paths)
     if len(packed) and int(packed["i"].max()) >= scrub.size:
         raise ValueError(f"{int(packed['i'].max()) + 1} members for a slider of {scrub.size} values")
-    rows = max((note.count("\n") + 1 for note in notes), default=1) if notes is not None else 0
-    gap = room(s, rows) if notes is not None else 0    # the notes' lines above the plot
+    gap = room(s, note_lines(notes)) if notes is not None else 0    # the notes' lines above the plot
     surface, window = surface_layer(z, xv, yv, x_title=x_title, y_title=y_title, value_title=value_title,
                                     domain=domain, scheme=scheme, text=text, height=height,
                                     max_cells=max_cells, pad=edge_room(s), legend_below=True)

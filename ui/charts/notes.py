@@ -23,10 +23,12 @@ GAP = 8  # px between a note and the top of the plot (or of its band)
 
 def member_notes(scrub: ScrubParam, notes: Sequence[str], s: dict, *, x: float | str = 0, y: float | dict = 0,
                  align: str = "left", bold: bool = True) -> alt.Chart:
-    """A text layer: ``notes[i]`` while the slider is on member i, its last line ``GAP`` px above ``y`` (a note
-    may have several lines, separated by newlines)."""
+    """A text layer: ``notes[i]`` while the slider is on member i, the last line of the longest note ``GAP`` px
+    above ``y`` (a note may have several lines, separated by newlines; Vega writes them downwards from the anchor,
+    so the anchor goes up by the extra lines)."""
     df = pd.DataFrame({"i": np.arange(len(notes), dtype=np.uint16), "note": list(notes)})
-    return chart(df, {"type": "text", "align": align, "baseline": "bottom", "dy": -GAP, "fontSize": s["title"] + 1,
+    up = GAP + (note_lines(notes) - 1) * line_height(s)
+    return chart(df, {"type": "text", "align": align, "baseline": "bottom", "dy": -up, "fontSize": s["title"] + 1,
                       "fontWeight": "bold" if bold else "normal", "color": "#111111", "limit": {"expr": "width"},
                       "lineBreak": "\n", "lineHeight": line_height(s)},
                  {"x": {"value": x}, "y": {"value": y}, "text": n("note")}, transform=[scrub.member_filter()])
@@ -41,3 +43,8 @@ def line_height(s: dict) -> int:
 def room(s: dict, lines: int = 1) -> int:
     """Pixels ``lines`` lines of notes take above a plot (or a band)."""
     return int((s["title"] + 1) * 1.25 * lines + s["title"] * 0.35 + GAP)
+
+
+def note_lines(notes: Sequence[str]) -> int:
+    """The most lines a note of ``notes`` has (the room above the plot is the same for every member)."""
+    return max((str(note).count("\n") + 1 for note in notes), default=1)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ui.charts.clamp import EXACT, LOG10_LIMIT, OVERFLOW, UNDERFLOW, auto_domain, clamp, fmt_values, status_texts
-from ui.charts.notes import line_height, member_notes
+from ui.charts.notes import line_height, member_notes, note_lines
 from ui.charts.scrub import ScrubParam, js
 from ui.charts.text import ENGLISH, ChartText
 from ui.charts.theme import (
@@ -77,11 +77,6 @@ def _rows(p: Panel, lo: float, hi: float, text: ChartText) -> pd.DataFrame:
                                    "next": np.r_[t[1:], last] if len(t) else t, "last": last}))
     cols = ["t", "series", "y", "status", "value_text", "status_text", "next", "last"]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
-
-
-def _lines(notes: Sequence[str]) -> int:
-    """The most lines a note of ``notes`` has."""
-    return max((str(note).count("\n") + 1 for note in notes), default=1)
 
 
 def _band(k: int, count: int, title_px: int, gap_px: int) -> tuple[str, str]:
@@ -145,7 +140,7 @@ def _panel(p: Panel, k: int, count: int, *, scrub: ScrubParam, x_enc: dict, log_
                         {"x": {"value": 0}, "y": {"value": {"expr": top}}, "text": n("title")}))
     if p.notes is not None:        # this step's numbers, at the band's top right (from the left if it has no title)
         left = not p.title         # then in the title's row, clear of a triangle on the band's top edge
-        up = (pad if left else 0) + (_lines(p.notes) - 1) * line_height(s)   # the last line ends above the band
+        up = pad if left else 0                                           # member_notes lifts the extra lines
         layers.append(member_notes(scrub, p.notes, s, x=0 if left else "width",
                                    y={"expr": f"{top} - {up}"} if up else {"expr": top},
                                    align="left" if left else "right", bold=False))
@@ -189,7 +184,7 @@ def replay_runs(panels: Sequence[Panel], *, scrub: ScrubParam, log_y: bool = Tru
     out.params = [alt.TopLevelSelectionParameter(**scrub.param(), views=[VIEW])]
     first = panels[0] if panels else None
     if first is not None and first.notes:              # room above the plot for notes of more than one line
-        extra = (_lines(first.notes) - 1) * line_height(s) + (0 if first.title else pad)
+        extra = (note_lines(first.notes) - 1) * line_height(s) + (0 if first.title else pad)
         if extra > 0:
             out.padding = {"top": extra + 5, "left": 5, "right": 5, "bottom": 5}
     return out

@@ -165,7 +165,7 @@ TABLE.update({
     'vanilla_rnn.notice': "- **The slope is the story.** On a log scale a product of similar factors is a straight line: its slope is the\n  log of the typical factor ‖diag(f′) W_hh‖. Below the x-axis the far past is forgotten; above it, the far past\n  dominates and a single update can be enormous.\n- **Two dashed references.** ρ^(T−k) follows the eigenvalues of W_hh; (γ·σ_max)^(T−k) is an upper bound that\n  the exact curve can never cross. If γ·σ_max < 1 vanishing is *guaranteed*; with ρ > 1/γ explosion becomes\n  *possible* — whether it happens depends on f′ along the way.\n- **Saturation.** Raise the input scale: more units sit on the flat parts of tanh (dark cells in the heat map),\n  f′ shrinks and the gradient vanishes even with ρ = 1.\n- **Why it matters for learning.** The right chart splits ∂L/∂W_hh into one term per step k. While the gradient\n  vanishes, distant terms are tiny and the weights are trained by what happened in the last few steps only: at the\n  default settings truncated BPTT over 20 steps drops 0.003 % of the summed term norms — there was almost nothing to\n  drop. When the gradient explodes it is the other way round: at the \"Exploding\" preset the same window drops 99 %.\n- Sigmoid has γ = 1/4: with the same W_hh its bound's factor per step, γ·σ_max, is 4× smaller than tanh's, so on\n  the log chart its bound line falls log₁₀ 4 ≈ 0.6 more per step.",
     'relu_vs_tanh.rho': 'Spectral radius ρ of W_hh',
     'relu_vs_tanh.rho.help': 'The same W_hh (and the same inputs) for every activation; IRNN uses W_hh = ρ·I.',
-    'relu_vs_tanh.note': '‖∂h_T/∂h_0‖, T steps back:  tanh {tanh}  ·  ReLU {relu}  ·  IRNN {irnn}',
+    'relu_vs_tanh.note': '‖∂h_T/∂h_0‖, T steps back\ntanh {tanh}  ·  ReLU {relu}  ·  IRNN {irnn}',
     'relu_vs_tanh.H': 'Hidden size H',
     'relu_vs_tanh.T': 'Sequence length T',
     'relu_vs_tanh.x_scale': 'Input scale',
@@ -262,7 +262,7 @@ TABLE.update({
     'lstm_forget_gate.math.path': 'Keeping only the first term from step k to T gives the cell path drawn on the chart:',
     'lstm_forget_gate.notice': "- **Two roads back in time.** The gradient can travel back through the cell state, where each step only\n  multiplies it elementwise by the forget gate f_t, or through h_{t−1} and the recurrent weights, as in a vanilla RNN.\n  The cell path is the first road alone: the product of the f_t values in the heat map.\n- **The bias sets the default.** With PyTorch's initialisation f_t stays near σ(0) = 0.5, so the cell path halves at\n  every step: not much better than the vanilla RNN. A bias of 1 (Jozefowicz et al. 2015, Keras' `unit_forget_bias`)\n  lifts f to about 0.73: that doubles the memory, but the cell path is still 10^−12.2 at distance 100. A bias of 3\n  lifts f to about 0.95, and the gradient reaches the start of a 100-step sequence (10^−1.5). The dashed\n  line σ(b_f)^(T−k) is what a gate frozen at its bias would give.\n- **Addition instead of a matrix.** In c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t the old cell is only scaled by numbers between\n  0 and 1: no W_hh, no tanh slope. The exact ∂c_T/∂c_k adds the terms through h; they can lift it above the cell path\n  and even above 1, so an LSTM can still explode and clipping stays useful. The full state [h; c] usually lies on top\n  of ∂c_T/∂c_k: what survives a long distance travels in c.\n- **Learned, input-dependent gates.** f_t is computed from x_t and h_{t−1}. A trained network pushes it to 0 where it\n  should forget and towards 1 where it must remember. Nothing guarantees that the gradient cannot vanish, but the\n  network gets a simple knob to keep it alive.\n- **1997 LSTM.** The first LSTM had no forget gate: f = 1, a constant error carousel that hands the gradient back\n  unchanged. The price shows in the right chart: the cell keeps adding i ⊙ g and grows without limit (|c_t| can reach\n  t), tanh(c_t) saturates and the memory can never be cleared. Gers, Schmidhuber & Cummins (2000) introduced the\n  forget gate to fix exactly this.",
     'lstm_forget_gate.axis.f': 'forget gate f_t',
-    'lstm_forget_gate.note': '‖∏ f_t‖ over T steps = {grad}  ·  horizon: cell path {cell}, full state {state} steps',
+    'lstm_forget_gate.note': '‖∏ f_t‖ over T steps = {grad}\nhorizon: cell path {cell}, full state {state} steps',
     'lstm_forget_gate.note.no_forget': '1997 LSTM (f = 1): b_f has no effect  ·  full state ‖∂s_T/∂s_0‖ = {full}',
     'lstm_forget_gate.computing': 'Computing the curves for every b_f on the slider…',
 })
@@ -364,9 +364,9 @@ TABLE.update({
     "  safe default, especially for very long dependencies or plenty of data; try the GRU when speed or size matters.",
     'gru_update_gate.chart.reset.caption': "Δn_t = n_t − n_t(r = 1): the candidate minus the one the same step would compute with the reset gate fully open. Red: the reset gate raised a unit's candidate; blue: lowered it.",
     'gru_update_gate.axis.mean': 'mean',
-    'gru_update_gate.note': 'GRU ‖∂h_T/∂h_0‖ = {grad}  ·  horizon: GRU {gru}, direct {direct}, LSTM {lstm} steps',
-    'gru_update_gate.pytorch.note.leaky': 'leaky unit: b_z has no effect  ·  GRU ‖∂h_T/∂h_0‖ = {grad}  ·  horizon {gru} steps',
-    'gru_update_gate.cs224n.note.leaky': 'leaky unit: b_u has no effect  ·  GRU ‖∂h_T/∂h_0‖ = {grad}  ·  horizon {gru} steps',
+    'gru_update_gate.note': 'GRU ‖∂h_T/∂h_0‖ = {grad}\nhorizon: GRU {gru}, direct {direct}, LSTM {lstm} steps',
+    'gru_update_gate.pytorch.note.leaky': 'leaky unit: b_z has no effect\nGRU ‖∂h_T/∂h_0‖ = {grad}  ·  horizon {gru} steps',
+    'gru_update_gate.cs224n.note.leaky': 'leaky unit: b_u has no effect\nGRU ‖∂h_T/∂h_0‖ = {grad}  ·  horizon {gru} steps',
     'gru_update_gate.computing': 'Computing the curves for every b_z on the slider…',
 })
 

@@ -156,7 +156,7 @@ TABLE.update({
     'vanilla_rnn.notice': '- **看斜率。** 在对数坐标下，许多相近因子的乘积是一条直线，它的斜率就是典型因子 ‖diag(f′) W_hh‖ 的对数。\n  曲线落到横轴以下，远处的信息被遗忘；升到横轴以上，远处的信息占主导，一次更新就可能大得离谱。\n- **两条虚线参考。** ρ^(T−k) 跟随 W_hh 的特征值；(γ·σ_max)^(T−k) 是精确曲线永远不会越过的上界。\n  若 γ·σ_max < 1，梯度*一定*消失；若 ρ > 1/γ，梯度*可能*爆炸——是否真的爆炸取决于沿途的 f′。\n- **饱和。** 调大输入尺度：更多单元落在 tanh 的平坦区（热力图中的深色格子），f′ 变小，\n  即使 ρ = 1 梯度也会消失。\n- **为什么影响学习。** 右侧图把 ∂L/∂W_hh 拆成每一步 k 的一项。梯度消失时，远处的项极小，权重只由最近几步决定：\n  在默认设置下，20 步的截断 BPTT 只丢掉各项范数之和的 0.003 %——本来就没什么可丢。\n  梯度爆炸时正好相反：在“梯度爆炸”预设下，同样的窗口丢掉了 99 %。\n- sigmoid 的 γ = 1/4：W_hh 相同时，它的上界每一步的因子 γ·σ_max 只有 tanh 的 1/4，\n  所以在对数坐标图上，它的上界线每一步比 tanh 的多下降 log₁₀ 4 ≈ 0.6。',
     'relu_vs_tanh.rho': 'W_hh 的谱半径 ρ',
     'relu_vs_tanh.rho.help': '所有激活函数使用同一个 W_hh 和同样的输入；IRNN 使用 W_hh = ρ·I。',
-    'relu_vs_tanh.note': 'T 步之前的梯度 ‖∂h_T/∂h_0‖：tanh {tanh} · ReLU {relu} · IRNN {irnn}',
+    'relu_vs_tanh.note': 'T 步之前的梯度 ‖∂h_T/∂h_0‖\ntanh {tanh} · ReLU {relu} · IRNN {irnn}',
     'relu_vs_tanh.H': '隐藏层大小 H',
     'relu_vs_tanh.T': '序列长度 T',
     'relu_vs_tanh.x_scale': '输入尺度',
@@ -248,7 +248,7 @@ TABLE.update({
     'lstm_forget_gate.math.path': '从第 k 步到第 T 步只保留第一项，就得到图中的细胞通路：',
     'lstm_forget_gate.notice': '- **回到过去的两条路。** 梯度可以沿细胞状态往回走，每一步只按元素乘上遗忘门 f_t；\n  也可以经过 h_{t−1} 和循环权重往回走，就像朴素 RNN 那样。细胞通路只走第一条路：它就是热力图中 f_t 的连乘积。\n- **偏置决定默认行为。** 按 PyTorch 的初始化，f_t 停在 σ(0) = 0.5 附近，细胞通路每一步减半，比朴素 RNN 好不了多少。\n  偏置取 1（Jozefowicz 等人 2015，Keras 的 `unit_forget_bias`）把 f 提高到约 0.73：记忆长度翻了一倍，\n  但在距离 100 处细胞通路仍只有 10^−12.2。偏置取 3 则把 f 提高到约 0.95，梯度能一直传到 100 步序列的开头（10^−1.5）。虚线 σ(b_f)^(T−k) 表示门固定在偏置值时的情形。\n- **用加法代替矩阵。** 在 c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t 中，旧的细胞只被 0 到 1 之间的数缩放：\n  没有 W_hh，也没有 tanh 的斜率。精确的 ∂c_T/∂c_k 还包含经过 h 的项，它们可以把曲线抬到细胞通路之上，\n  甚至超过 1，所以 LSTM 仍然可能爆炸，梯度裁剪依然有用。完整状态 [h; c] 的曲线通常与 ∂c_T/∂c_k 重合：\n  能传得很远的梯度走的是 c。\n- **门是学出来的，并且随输入变化。** f_t 由 x_t 和 h_{t−1} 计算得到。训练好的网络在该遗忘的地方把它压向 0，\n  在必须记住的地方把它推向 1。这并不能保证梯度一定不消失，但给了网络一个简单的旋钮来保住梯度。\n- **1997 年的 LSTM。** 最早的 LSTM 没有遗忘门：f = 1，这条“恒定误差传送带”把梯度原样传回。\n  代价在右侧的图中一目了然：细胞不断累加 i ⊙ g，无限增长（|c_t| 可以达到 t），tanh(c_t) 饱和，记忆也永远无法清空。\n  Gers、Schmidhuber 和 Cummins（2000）正是为了解决这个问题才引入了遗忘门。',
     'lstm_forget_gate.axis.f': '遗忘门 f_t',
-    'lstm_forget_gate.note': 'T 步之前的 ‖∏ f_t‖ = {grad}  ·  记忆长度：细胞通路 {cell} 步，完整状态 {state} 步',
+    'lstm_forget_gate.note': 'T 步之前的 ‖∏ f_t‖ = {grad}\n记忆长度：细胞通路 {cell} 步，完整状态 {state} 步',
     'lstm_forget_gate.note.no_forget': '1997 年的 LSTM（f = 1）：b_f 不起作用  ·  完整状态 ‖∂s_T/∂s_0‖ = {full}',
     'lstm_forget_gate.computing': '正在为滑块上的每个 b_f 计算曲线…',
 })
@@ -340,9 +340,9 @@ TABLE.update({
     '  更在意速度或模型大小时，可以试试 GRU。',
     'gru_update_gate.chart.reset.caption': 'Δn_t = n_t − n_t(r = 1)：候选状态减去重置门完全打开时同一步会算出的候选状态。红色表示重置门让该单元的候选值变大，蓝色表示变小。',
     'gru_update_gate.axis.mean': '均值',
-    'gru_update_gate.note': 'GRU ‖∂h_T/∂h_0‖ = {grad}  ·  记忆长度：GRU {gru} 步，直接通路 {direct} 步，LSTM {lstm} 步',
-    'gru_update_gate.pytorch.note.leaky': '渗漏单元：b_z 不起作用  ·  GRU ‖∂h_T/∂h_0‖ = {grad}  ·  记忆长度 {gru} 步',
-    'gru_update_gate.cs224n.note.leaky': '渗漏单元：b_u 不起作用  ·  GRU ‖∂h_T/∂h_0‖ = {grad}  ·  记忆长度 {gru} 步',
+    'gru_update_gate.note': 'GRU ‖∂h_T/∂h_0‖ = {grad}\n记忆长度：GRU {gru} 步，直接通路 {direct} 步，LSTM {lstm} 步',
+    'gru_update_gate.pytorch.note.leaky': '渗漏单元：b_z 不起作用\nGRU ‖∂h_T/∂h_0‖ = {grad}  ·  记忆长度 {gru} 步',
+    'gru_update_gate.cs224n.note.leaky': '渗漏单元：b_u 不起作用\nGRU ‖∂h_T/∂h_0‖ = {grad}  ·  记忆长度 {gru} 步',
     'gru_update_gate.computing': '正在为滑块上的每个 b_z 计算曲线…',
 })
 
