@@ -155,7 +155,9 @@ def family_paths(z: np.ndarray, *, x_values: Sequence[float], y_values: Sequence
                              "tooltip": path_tooltip(tips, x_title, y_title, step_title, text)},
                             transform=[scrub.member_filter()]))
     if notes is not None:
-        layers.append(member_notes(scrub, notes, s))
+        # not lifted: the second line runs into the window's edge margin (its place since page 5 was built; lifted,
+        # the notes and the title above them moved the layout by a pixel between a first draw and an update)
+        layers.append(member_notes(scrub, notes, s, lift=False))
     out = finish(layer(*layers, height=height), projector, None)
     out.params = [alt.TopLevelSelectionParameter(**scrub.param(), views=[VIEW])]
     if title:                                           # above the notes: Vega places it over all that is drawn

@@ -22,12 +22,13 @@ GAP = 8  # px between a note and the top of the plot (or of its band)
 
 
 def member_notes(scrub: ScrubParam, notes: Sequence[str], s: dict, *, x: float | str = 0, y: float | dict = 0,
-                 align: str = "left", bold: bool = True) -> alt.Chart:
+                 align: str = "left", bold: bool = True, lift: bool = True) -> alt.Chart:
     """A text layer: ``notes[i]`` while the slider is on member i, the last line of the longest note ``GAP`` px
     above ``y`` (a note may have several lines, separated by newlines; Vega writes them downwards from the anchor,
-    so the anchor goes up by the extra lines)."""
+    so the anchor goes up by the extra lines; ``lift=False``: the lines below the first run down into the plot's
+    margin, e.g. a window drawn with room at its edges)."""
     df = pd.DataFrame({"i": np.arange(len(notes), dtype=np.uint16), "note": list(notes)})
-    up = GAP + (note_lines(notes) - 1) * line_height(s)
+    up = GAP + ((note_lines(notes) - 1) * line_height(s) if lift else 0)
     return chart(df, {"type": "text", "align": align, "baseline": "bottom", "dy": -up, "fontSize": s["title"] + 1,
                       "fontWeight": "bold" if bold else "normal", "color": "#111111", "limit": {"expr": "width"},
                       "lineBreak": "\n", "lineHeight": line_height(s)},
