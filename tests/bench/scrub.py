@@ -69,7 +69,8 @@ RELEASE = """() => new Promise(done => {
 
 # A scrub drawn in a part of its page that is not open at first: (page, scrub) -> (the tabs' state key, the label's
 # i18n key). The browser opens that tab by clicking it; AppTest by setting the state.
-IN_TAB = {("gradient_clipping", "train_at"): ("_gradient_clipping.part", "gradient_clipping.tab.training")}
+IN_TAB = {("gradient_clipping", "train_at"): ("_gradient_clipping.part", "gradient_clipping.tab.training"),
+          ("bidirectional_stacked", "residual"): ("_bidirectional_stacked.part", "bidirectional_stacked.tab.stack")}
 
 
 def scrub_pages() -> dict[str, list]:
