@@ -1,5 +1,7 @@
 """The shared look of issue 17: log-scaled axes labelled by one rule, lines lying on another drawn with gaps (per
 family member, in the data), zone labels of plain gradient charts where no line runs, legends that fit."""
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,7 +13,7 @@ from ui.charts.overlap import over_members
 from ui.charts.replay import Panel, replay_runs
 from ui.charts.scrub import ScrubParam
 from ui.charts.text import ENGLISH
-from ui.charts.theme import DASHES, LOG_LABELS, legend_columns, log_label, sizes, text_px
+from ui.charts.theme import DASHES, LOG_LABELS, LOG_TICKS, legend_columns, log_label, sizes, text_px
 
 
 def log_axes(spec):
@@ -32,6 +34,19 @@ def test_one_log_label_rule(value, text):
     assert log_label(value) == text
 
 
+def log_decades(lo: float, hi: float) -> list[float] | None:
+    """The decades d3 ticks over ``[lo, hi]`` with ``log_tick_count``'s count (None: Vega's own 1..9 ticks): the
+    rule in Python, the oracle the rendered axis is compared with."""
+    if not (0 < lo < hi and math.isfinite(hi)):
+        return None
+    a, b = math.ceil(math.log10(lo) - 1e-9), math.floor(math.log10(hi) + 1e-9)
+    if b - a < 2:
+        return None
+    every = next(e for k in range(6) for e in (10 ** k, 2 * 10 ** k, 5 * 10 ** k) if (b - a) // e + 1 <= LOG_TICKS)
+    first = -(-a // every) * every                       # decades on multiples of the stride: 1e0, 1e-5, 1e-10 ...
+    return [10.0 ** k for k in range(first, b + 1, every)]
+
+
 @pytest.mark.parametrize(("lo", "hi", "ticks"), [
     (1e-5, 1.0, [1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0]), (3e-6, 2.0, [1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0]),
     (1e-20, 1e88, [1e-20, 1.0, 1e20, 1e40, 1e60, 1e80]), (0.5, 30.0, None)])
@@ -41,7 +56,6 @@ def test_log_axes_tick_whole_decades(lo, hi, ticks):
 
     import vl_convert
 
-    from ui.charts.theme import LOG_TICKS, log_decades
 
     assert log_decades(lo, hi) == ticks
     assert ticks is None or len(ticks) <= LOG_TICKS

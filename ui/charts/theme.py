@@ -222,21 +222,6 @@ def log_tick_count(scale: str) -> str:
     return f"{whole} >= 2 ? min({LOG_TICKS}, {whole}) : 10"
 
 
-def log_decades(lo: float, hi: float) -> list[float] | None:
-    """The decades d3 ticks over ``[lo, hi]`` with ``log_tick_count``'s count (None: Vega's own 1..9 ticks); the
-    same rule in Python, for tests."""
-    import math
-
-    if not (0 < lo < hi and math.isfinite(hi)):
-        return None
-    a, b = math.ceil(math.log10(lo) - 1e-9), math.floor(math.log10(hi) + 1e-9)
-    if b - a < 2:
-        return None
-    every = next(e for k in range(6) for e in (10 ** k, 2 * 10 ** k, 5 * 10 ** k) if (b - a) // e + 1 <= LOG_TICKS)
-    first = -(-a // every) * every                       # decades on multiples of the stride: 1e0, 1e-5, 1e-10 ...
-    return [10.0 ** k for k in range(first, b + 1, every)]
-
-
 def log_label(value: float) -> str:
     """What ``LOG_LABELS`` writes for ``value`` (the same rule in Python: CSV headers, tests)."""
     if 0.001 <= abs(value) < 10000:
