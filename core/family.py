@@ -183,3 +183,15 @@ def bias_family(model, gate: int, values, xs: np.ndarray):
 def horizons(L: np.ndarray) -> np.ndarray:
     """``memory_horizon`` of every row of L (F, T+1) by distance; NaN where there is none within T."""
     return np.array([np.nan if (h := memory_horizon(row[::-1])) is None else h for row in L], dtype=float)
+
+
+def take_members(result, idx):
+    """Members ``idx`` of a family result, in that order (repeats allowed): a page family's dict whose arrays
+    all have the member axis first, except ``distance`` (the x axis every member shares), in nested dicts.
+
+    ``take_members(fam, [0, 0, 1])`` is the family of members 0, 0 and 1 of ``fam``.
+    """
+    idx = np.asarray(idx, dtype=int)
+    if isinstance(result, dict):
+        return {k: v if k == "distance" else take_members(v, idx) for k, v in result.items()}
+    return np.asarray(result)[idx]

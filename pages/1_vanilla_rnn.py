@@ -34,16 +34,15 @@ def compute(act, rho, H, T, x_scale, init, window, seed):
     return vanilla_rnn.run(act, rho, H, T, x_scale, init, window, seed)
 
 
-@ui.cached
-def family(act, H, T, x_scale, init, seed):
-    """The main curves for every ρ of the slider (what the chart shows while the slider moves)."""
-    return vanilla_rnn.family(act, RHO.values, H, T, x_scale, init, seed)
+def family(rhos, act, H, T, x_scale, init, seed):
+    """The main curves for every ρ in ``rhos`` (the slider's: what the chart shows while the slider moves)."""
+    return vanilla_rnn.family(act, rhos, H, T, x_scale, init, seed)
 
 
 @ui.chart_cache
-def main_chart(act, H, T, x_scale, init, seed, window, lang, projector, _ctx):
-    """The main chart with the whole family (kept: a released slider does not rebuild it)."""
-    t, fam = _ctx.t, family(act, H, T, x_scale, init, seed)
+def main_chart(act, H, T, x_scale, init, seed, window, lang, projector, members, _fam, _ctx):
+    """The main chart with the family ``_fam`` (``members``: its tag; kept: a released slider does not rebuild it)."""
+    t, fam = _ctx.t, _fam
     notes = [t("vanilla_rnn.note", grad=ui.fmt_pow10(g), horizon=ui.fmt_steps(None if np.isnan(h) else int(h), T))
              for g, h in zip(fam["grad_T"], fam["horizon"], strict=True)]
     colors = charts.styles({t("vanilla_rnn.series.grad"): act, t("vanilla_rnn.series.rho"): "power",
@@ -67,10 +66,11 @@ with stage.tools:
 r = compute(**v)
 d = r["distance"]
 with ui.computing(ctx):
+    fam = ui.family(ctx, RHO, v.rho, family, act=v.act, H=v.H, T=v.T, x_scale=v.x_scale, init=v.init, seed=v.seed)
     chart = main_chart(v.act, v.H, v.T, v.x_scale, v.init, v.seed, min(v.window, v.T), ctx.lang, ctx.projector,
-                       _ctx=ctx)
+                       fam.tag, _fam=fam.result, _ctx=ctx)
 with stage.main:
-    ui.show_chart(chart, ctx=ctx, scrub=RHO)
+    ui.show_chart(chart, ctx=ctx, scrub=RHO, stride=fam.stride)
     ui.metric_row(ctx, {
         "rho": ui.fmt_num(r["rho"]),
         "sigma": ui.fmt_num(r["sigma_max"]),

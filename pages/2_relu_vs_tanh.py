@@ -30,10 +30,9 @@ def compute(rho, H, T, x_scale, init, seed):
     return relu_vs_tanh.run(rho, H, T, x_scale, init, seed)
 
 
-@ui.cached
-def family(H, T, x_scale, init, seed):
-    """The gradient curves of every contender for every ρ of the slider."""
-    return relu_vs_tanh.family(RHO.values, H, T, x_scale, init, seed)
+def family(rhos, H, T, x_scale, init, seed):
+    """The gradient curves of every contender for every ρ in ``rhos`` (the slider's)."""
+    return relu_vs_tanh.family(rhos, H, T, x_scale, init, seed)
 
 
 def model_colors(t) -> dict:
@@ -55,9 +54,10 @@ def function_panel(lang: str, projector: bool, _ctx: ui.PageContext):
 
 
 @ui.chart_cache
-def main_chart(H, T, x_scale, init, seed, lang, projector, _ctx):
-    """The main chart with every contender for every ρ (kept: a released slider does not rebuild it)."""
-    t, fam = _ctx.t, family(H, T, x_scale, init, seed)
+def main_chart(H, T, x_scale, init, seed, lang, projector, members, _fam, _ctx):
+    """The main chart with every contender for every ρ of ``_fam`` (``members``: its tag; kept: a released slider
+    does not rebuild it)."""
+    t, fam = _ctx.t, _fam
     notes = [t("relu_vs_tanh.note", tanh=ui.fmt_pow10(a), relu=ui.fmt_pow10(b), irnn=ui.fmt_pow10(c))
              for a, b, c in zip(*(fam[k]["grad_T"] for k in ("tanh", "relu", "irnn")), strict=True)]
     series = {t(f"relu_vs_tanh.series.{k}"): fam[k]["log_norm"] for k in relu_vs_tanh.CONTENDERS}
@@ -80,9 +80,11 @@ curves = r["curves"]
 grad = charts.series_frame(r["distance"], {names[k]: c["log_norm"] for k, c in curves.items()},
                            x="distance", y="log10")
 with ui.computing(ctx):
-    chart = main_chart(v.H, v.T, v.x_scale, v.init, v.seed, ctx.lang, ctx.projector, _ctx=ctx)
+    fam = ui.family(ctx, RHO, v.rho, family, H=v.H, T=v.T, x_scale=v.x_scale, init=v.init, seed=v.seed)
+    chart = main_chart(v.H, v.T, v.x_scale, v.init, v.seed, ctx.lang, ctx.projector, fam.tag, _fam=fam.result,
+                       _ctx=ctx)
 with stage.main:
-    ui.show_chart(chart, ctx=ctx, scrub=RHO)
+    ui.show_chart(chart, ctx=ctx, scrub=RHO, stride=fam.stride)
     ui.metric_row(ctx, {
         f"grad_{k}": ui.fmt_pow10(curves[k]["log_norm"][-1]) for k in ("tanh", "relu", "irnn")
     } | {"h_irnn": ui.fmt_pow10(float(np.max(curves["irnn"]["log_h"])))})

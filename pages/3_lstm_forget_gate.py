@@ -38,10 +38,9 @@ def compute(b_f, b_i, w_scale, H, T, x_scale, seed, no_forget):
     return lstm_forget_gate.run(b_f, b_i, w_scale, H, T, x_scale, seed, no_forget_gate=no_forget)
 
 
-@ui.cached(max_entries=64)
-def family(b_i, w_scale, H, T, x_scale, seed, no_forget):
-    """The main curves for every b_f of the slider (what the chart shows while the slider moves)."""
-    return lstm_forget_gate.family(BF.values, b_i, w_scale, H, T, x_scale, seed, no_forget_gate=no_forget)
+def family(b_fs, b_i, w_scale, H, T, x_scale, seed, no_forget):
+    """The main curves for every b_f in ``b_fs`` (the slider's: what the chart shows while the slider moves)."""
+    return lstm_forget_gate.family(b_fs, b_i, w_scale, H, T, x_scale, seed, no_forget_gate=no_forget)
 
 
 ctx = ui.page_frame("lstm_forget_gate", controls=SPECS, presets=PRESETS)
@@ -55,7 +54,9 @@ with stage.tools:
     panel.share()
 r = compute(**v)
 with stage.main, st.spinner(t("lstm_forget_gate.computing")):      # shown only if it takes more than 0.5 s
-    fam = family(v.b_i, v.w_scale, v.H, v.T, v.x_scale, v.seed, v.no_forget)
+    members = ui.family(ctx, BF, v.b_f, family, b_i=v.b_i, w_scale=v.w_scale, H=v.H, T=v.T, x_scale=v.x_scale,
+                        seed=v.seed, no_forget=v.no_forget)
+    fam = members.result
 d, steps = r["distance"], np.arange(1, v.T + 1)
 names = {k: t(f"lstm_forget_gate.series.{k}") for k in CURVES}
 colors = charts.styles({t(f"lstm_forget_gate.series.{k}"): key for k, key in STYLES.items()})
@@ -75,7 +76,7 @@ with stage.main:
         refs=None if v.no_forget else {t("lstm_forget_gate.series.sigmoid_bf"): fam["sigmoid_bf"]},
         notes=notes, marker=fam["horizons"]["cell_path"], marker_label=t("lstm_forget_gate.metric.horizon_cell"),
         text=ct, projector=ctx.projector, height=355,
-        y_title=t("lstm_forget_gate.axis.grad"), colors=colors), ctx=ctx, scrub=BF)
+        y_title=t("lstm_forget_gate.axis.grad"), colors=colors), ctx=ctx, scrub=BF, stride=members.stride)
     ui.metric_row(ctx, {
         "mean_f": ui.fmt_num(r["mean_f"]),
         "sigmoid_bf_T": ui.fmt_pow10(r["sigmoid_bf_T"]),

@@ -75,10 +75,9 @@ def compute(b_z, b_r, w_scale, H, T, x_scale, seed, leak):
     return gru_update_gate.run(b_z, b_r, w_scale, H, T, x_scale, seed, leaky=leak if leak > 0 else None)
 
 
-@ui.cached(max_entries=64)
-def family(b_r, w_scale, H, T, x_scale, seed, leak):
-    """The main curves for every b_z of the slider (what the chart shows while the slider moves)."""
-    return gru_update_gate.family(BZ.values, b_r, w_scale, H, T, x_scale, seed, leaky=leak if leak > 0 else None)
+def family(b_zs, b_r, w_scale, H, T, x_scale, seed, leak):
+    """The main curves for every b_z in ``b_zs`` (the slider's: what the chart shows while the slider moves)."""
+    return gru_update_gate.family(b_zs, b_r, w_scale, H, T, x_scale, seed, leaky=leak if leak > 0 else None)
 
 
 ctx = ui.page_frame(PAGE, controls=SPECS, presets=PRESETS)
@@ -100,7 +99,9 @@ def tc(key: str, **fmt) -> str:
 
 r = compute(v.b_z, v.b_r, v.w_scale, v.H, v.T, v.x_scale, v.seed, v.leak)
 with stage.main, st.spinner(t(f"{PAGE}.computing")):              # shown only if it takes more than 0.5 s
-    fam = family(v.b_r, v.w_scale, v.H, v.T, v.x_scale, v.seed, v.leak)
+    members = ui.family(ctx, BZ, v.b_z, family, b_r=v.b_r, w_scale=v.w_scale, H=v.H, T=v.T, x_scale=v.x_scale,
+                        seed=v.seed, leak=v.leak)
+    fam = members.result
 d, steps = r["distance"], np.arange(1, v.T + 1)
 names = {k: tc("series.direct") if k == "gru_direct" else t(f"{PAGE}.series.{k}") for k in STYLES}
 colors = charts.styles({names[k]: key for k, key in STYLES.items()})
@@ -118,7 +119,7 @@ with stage.main:
         notes=BZ.shown_order(notes), marker=BZ.shown_order(fam["horizons"]["gru_full"]),
         marker_label=t(f"{PAGE}.metric.horizon_gru"), text=ct, projector=ctx.projector,
         height=355, colors=colors),
-        ctx=ctx, scrub=BZ)
+        ctx=ctx, scrub=BZ, stride=members.stride)
     ui.metric_row(ctx, {
         f"mean_{'z' if conv == 'pytorch' else 'u'}": ui.fmt_num(float(gate.mean())),
         "horizon_gru": ui.fmt_steps(r["horizons"]["gru_full"], v.T),

@@ -21,10 +21,11 @@ from ui.furniture import download_csv, explain, metric_row, show_chart
 from ui.gcfreeze import freeze_imports
 from ui.layout import Stage
 from ui.panel import ControlPanel
+from ui.progressive import page_family as family
 from ui.scrub import Scrub, scrub_param
 
 __all__ = ["Choice", "ControlPanel", "Number", "PageContext", "Scrub", "Slider", "Stage", "Toggle", "Values", "cached",
-           "chart_cache", "charts", "computing", "download_csv", "explain", "fmt_num", "fmt_pow10", "fmt_steps",
-           "metric_row", "page_frame", "scrub_param", "show_chart", "static_chart"]
+           "chart_cache", "charts", "computing", "download_csv", "explain", "family", "fmt_num", "fmt_pow10",
+           "fmt_steps", "metric_row", "page_frame", "scrub_param", "show_chart", "static_chart"]
 
 freeze_imports()  # after the imports above (Streamlit, Altair, pandas, NumPy): see ui/gcfreeze.py

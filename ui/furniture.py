@@ -28,11 +28,12 @@ if TYPE_CHECKING:
 
 
 def show_chart(chart: alt.TopLevelMixin | dict, *, key: str | None = None, ctx: PageContext | None = None,
-               scrub: Scrub | None = None) -> None:
+               scrub: Scrub | None = None, stride: int = 1) -> None:
     """Draw a chart built by ``ui.charts``: across the container's width, unless the chart fixes its own
     width (equal-axis plots such as the eigenvalue plane, small multiples). A chart built with the page's
     scrub (``scrub=SPEC``, ``ctx``) is drawn with its in-chart slider (:func:`ui.scrub.draw`). ``chart`` may also
-    be a spec already converted by :func:`ui.charts.render.to_streamlit` (``ui.chart_cache``).
+    be a spec already converted by :func:`ui.charts.render.to_streamlit` (``ui.chart_cache``). ``stride``: the
+    scrub's family is coarse so far (``ui.family``), the chart says so under it.
 
     Goes through :func:`ui.charts.render.to_streamlit` and ``st.vega_lite_chart`` rather than
     ``st.altair_chart``, which re-validates the spec against the JSON schema on every run and converts
@@ -43,7 +44,7 @@ def show_chart(chart: alt.TopLevelMixin | dict, *, key: str | None = None, ctx: 
     if scrub is not None:
         from ui.scrub import draw
 
-        draw(ctx, scrub, spec, width="content" if fixed else "stretch")
+        draw(ctx, scrub, spec, width="content" if fixed else "stretch", stride=stride)
         return
     st.vega_lite_chart(spec, width="content" if fixed else "stretch", key=key)
 

@@ -263,10 +263,12 @@ def _start(param: dict, key: str, value: float | int) -> list[dict]:
     return [{key: min(max(value, bind.get("min", value)), bind.get("max", value))}]
 
 
-def draw(ctx: PageContext, spec: Scrub, vl: dict, *, width: str = "stretch") -> None:
+def draw(ctx: PageContext, spec: Scrub, vl: dict, *, width: str = "stretch", stride: int = 1) -> None:
     """Draw the scrubbed chart ``vl`` (a Vega-Lite dict from ``ui.charts.render.to_streamlit``, not modified: it may
     be cached) and put the value into the URL. Rebuilds the chart from the current value only when its spec
-    changed anyway. The scrub's parameter is a top-level one (``params``), as the chart builders make it."""
+    changed anyway. The scrub's parameter is a top-level one (``params``), as the chart builders make it.
+    ``stride`` > 1: only every stride-th member of the family is computed yet (``ui.progressive``): a line under
+    the chart says so."""
     mkey = _meta_key(ctx.page, spec.key)
     meta = dict(st.session_state[mkey])
     sig = _signature(vl)
@@ -278,6 +280,9 @@ def draw(ctx: PageContext, spec: Scrub, vl: dict, *, width: str = "stretch") -> 
     vl = {**vl, "params": [{**p, "value": _start(p, spec.key, embed)} if p.get("name") == PARAM else p
                            for p in vl.get("params", [])]}
     st.vega_lite_chart(vl, on_select="rerun", selection_mode=[PARAM], key=key, width=width)
+    slot = st.empty()                                         # the same elements whether or not it is shown
+    if stride > 1:
+        slot.caption(ctx.t("common.coarse", step=f"{round(stride * spec.step, 10):g}"))
     url = None if spec.same(meta["value"], spec.default) else spec.to_url(meta["value"])
     if st.query_params.get(spec.key) != url:
         if url is None:

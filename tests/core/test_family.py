@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from core import LSTM, chain_log10_norms
 from core.family import chain_log10_norms_family, grid
 from core.init import orthogonal
+from core.scenarios import gru_update_gate, lstm_forget_gate, relu_vs_tanh, vanilla_rnn
 
 
 def family_of(Js, **kw):
@@ -66,3 +67,36 @@ def test_non_finite_jacobians_are_refused():
     J[0, 1, 0, 0] = np.inf
     with pytest.raises(ValueError):
         chain_log10_norms_family(lambda k: J[:, k], 1, 3, 4)
+
+
+FAMILIES = {  # the page families (pages 1-4): their grid values, small settings (H = 6, T = 4: T + 1 == 5 members)
+    "vanilla_rnn": lambda v: vanilla_rnn.family("tanh", v, 6, 4),
+    "relu_vs_tanh": lambda v: relu_vs_tanh.family(v, 6, 4),
+    "lstm_forget_gate": lambda v: lstm_forget_gate.family(v, 0.0, 1.0, 6, 4),
+    "gru_update_gate": lambda v: gru_update_gate.family(v, 0.0, 1.0, 6, 4),
+}
+
+
+def _arrays(result, path=()):
+    if isinstance(result, dict):
+        for k, v in result.items():
+            yield from _arrays(v, (*path, k))
+    else:
+        yield path, np.asarray(result)
+
+
+@pytest.mark.parametrize("name", sorted(FAMILIES))
+def test_page_families_have_members_first_and_members_can_be_taken(name):
+    """``take_members`` relies on it: every array but ``distance`` has the member axis first (ui.progressive)."""
+    from core.family import take_members
+
+    values = np.array([0.2, 0.9, 1.0, 1.3, 2.0])                # 5 members, and distance has T + 1 = 5 points too
+    fam = FAMILIES[name](values)
+    for path, arr in _arrays(fam):
+        if path != ("distance",):
+            assert arr.shape[0] == 5, f"{name}: {path} has no member axis first"
+    idx = [3, 3, 0]
+    part, taken = FAMILIES[name](values[idx]), take_members(fam, idx)
+    assert np.array_equal(taken["distance"], fam["distance"])
+    for (path, a), (_, b) in zip(_arrays(taken), _arrays(part), strict=True):
+        np.testing.assert_allclose(a, b, atol=1e-10, rtol=0, err_msg=f"{name}: {path}")

@@ -32,6 +32,7 @@ TABLE: dict[str, str] = {
     "common.code": "Show the code",
     "common.code.caption": "The exact function that computed the numbers above, from `{module}`.",
     "common.download_csv": "Download the data (CSV)",
+    'common.coarse': 'Finer steps are still being computed: for now the curve moves in steps of {step} as you drag (where you let go is exact). They appear with your next move.',
     'common.computing': 'Computing the curves for every value of the slider…',
     "common.coming_soon": "In preparation",
     "common.open_page": "Open this demo",

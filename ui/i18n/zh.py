@@ -28,6 +28,7 @@ TABLE: dict[str, str] = {
     "common.code": "查看代码",
     "common.code.caption": "上面的数字就是由这段函数算出来的，位于 `{module}`。",
     "common.download_csv": "下载数据（CSV）",
+    'common.coarse': '更细的步长仍在计算中：拖动时曲线暂时以 {step} 为步长变化（松手处的取值是精确的），下一次操作时即会显示。',
     'common.computing': '正在为滑块的每个取值计算曲线……',
     "common.coming_soon": "筹备中",
     "common.open_page": "打开这个演示",

@@ -1,0 +1,148 @@
+"""ui.progressive: a slow family comes coarse first (every c-th member, the slider's exact), whole from a thread."""
+import json
+import threading
+
+import numpy as np
+import pytest
+
+from tests.apptest_utils import _arrow_to_df, assert_page_ok, release_scrub, run_page, scrub_chart, visible_texts
+from ui import progressive
+from ui.i18n import translate
+
+
+@pytest.fixture
+def two_steps(monkeypatch):
+    """Two-step families on (the suite turns them off), every family and learned cost forgotten around the test."""
+    monkeypatch.setenv("RNNLAB_PROGRESSIVE", "1")
+    progressive.clear()
+    yield
+    progressive.clear()
+
+
+def toy(values, scale, H, T):
+    """A family with the page families' layout: members first, ``distance`` shared."""
+    values = np.asarray(values, dtype=float)
+    return {"v": values, "distance": np.arange(T + 1),
+            "curves": {"a": scale * values[:, None] * np.arange(T + 1)}, "end": scale * values * T}
+
+
+@pytest.mark.parametrize("members,at,stride", [(10, 5, 4), (41, 0, 8), (41, 40, 3), (7, 3, 2), (3, 1, 8)])
+def test_coarse_members_hold_the_slider_and_every_member_has_a_near_one(members, at, stride):
+    idx = progressive.coarse_members(members, at, stride)
+    assert at in idx and np.all(np.diff(idx) == stride) and idx[0] < stride and idx[-1] + stride >= members
+    near = idx[progressive.nearest(members, idx)]
+    assert np.all(np.abs(near - np.arange(members)) <= stride // 2 + (members - 1 - idx[-1] if stride > 1 else 0))
+    assert np.all(near[idx] == idx), "a computed member shows itself"
+
+
+def test_a_slow_family_comes_coarse_then_whole(two_steps):
+    values = np.linspace(0.0, 2.0, 21)
+    progressive._rate["toy"] = 1.0                           # far over budget: the coarsest stride
+    fam = progressive.family("toy", toy, values, 7, scale=2.0, H=4, T=5)
+    assert fam.stride == progressive.MAX_STRIDE and fam.tag == (progressive.MAX_STRIDE, 7)
+    exact = toy(values, 2.0, 4, 5)
+    assert fam.result["v"].shape == (21,) and fam.result["curves"]["a"].shape == (21, 6)
+    np.testing.assert_array_equal(fam.result["curves"]["a"][7], exact["curves"]["a"][7])   # the slider's: exact
+    np.testing.assert_array_equal(fam.result["v"], values[[7] * 12 + [15] * 9])   # nearest; a tie goes down
+    progressive.wait()
+    again = progressive.family("toy", toy, values, 3, scale=2.0, H=4, T=5)
+    assert again.stride == 1 and again.tag == (1, 0)
+    for k in ("v", "end"):
+        np.testing.assert_array_equal(again.result[k], exact[k])
+    np.testing.assert_array_equal(again.result["curves"]["a"], exact["curves"]["a"])
+    again.result["curves"]["a"][:] = 0                       # a page may change its copy ...
+    assert progressive.family("toy", toy, values, 3, scale=2.0, H=4, T=5).result["curves"]["a"][5, 1] == exact["curves"]["a"][5, 1] != 0
+
+
+def test_a_cheap_family_is_computed_whole_in_the_run_and_its_cost_is_learned(two_steps):
+    calls = []
+
+    def counted(values, **kw):
+        calls.append(len(values))
+        return toy(values, **kw)
+
+    values = np.linspace(0.0, 1.0, 11)
+    progressive._rate["cheap"] = 0.0
+    fam = progressive.family("cheap", counted, values, 2, scale=1.0, H=2, T=3)
+    assert fam.stride == 1 and calls == [11] and progressive._rate["cheap"] > 0.0
+    assert progressive.stride_for("never_seen", 11, {"H": 2, "T": 3}) == 4, "unknown cost: a quarter first"
+
+
+def test_turned_off_every_family_is_whole(monkeypatch):
+    monkeypatch.setenv("RNNLAB_PROGRESSIVE", "0")
+    progressive.clear()
+    progressive._rate["off"] = 1.0
+    assert progressive.family("off", toy, np.arange(9.0), 4, scale=1.0, H=2, T=2).stride == 1
+    progressive.clear()
+
+
+def test_stale_requests_are_dropped_when_the_queue_is_full(two_steps):
+    gate = threading.Event()
+
+    values = np.arange(9.0)
+
+    def blocked(some, **kw):
+        if len(some) == len(values):                         # the whole family, in the background
+            gate.wait(30)
+        return toy(some, **kw)
+
+    for s in range(progressive.QUEUE + 4):                   # the first runs (and blocks the one worker)
+        progressive._rate["queue"] = 1.0                     # slow (each call learns from its coarse part)
+        progressive.family("queue", blocked, values, 0, scale=float(s), H=2, T=2)
+    with progressive._lock:
+        waiting = [k for k, f in progressive._pending.items() if not f.running()]
+    assert len(waiting) == progressive.QUEUE
+    assert [dict(k[1])["scale"] for k in waiting] == [float(s) for s in range(4, progressive.QUEUE + 4)], \
+        "the newest requests wait; the oldest were dropped"
+    gate.set()
+    progressive.wait()
+    assert progressive.family("queue", blocked, values, 0, scale=float(progressive.QUEUE + 3), H=2, T=2).stride == 1
+
+
+# --- a page through AppTest ---------------------------------------------------------------------------------------
+QUERY = {"H": "8", "T": "20", "rho": "1.3"}
+
+
+def lines(at) -> tuple[dict, str]:
+    """(member i -> its packed points, all series) of page 2's main chart, and the chart's spec without data."""
+    chart = scrub_chart(at, "rho")
+    frames = [_arrow_to_df(ds.data.data) for ds in chart.proto.datasets]
+    packed = next(f for f in frames if {"i", "series", "v"} <= set(f.columns))
+    by_member = {int(i): tuple(g.sort_values("series", kind="stable")["v"].astype(str)) for i, g in
+                 packed.groupby("i", observed=True)}
+    return by_member, chart.proto.spec
+
+
+def test_a_page_draws_the_coarse_family_then_the_whole_one_without_rebuilding_the_chart(two_steps):
+    from ui.scrub import Scrub
+
+    rho = Scrub("rho", default=1.1, lo=0.1, hi=4.5, step=0.05)
+    at_value = rho.index(1.3)
+    progressive._rate["relu_vs_tanh"] = 1.0                 # as if this machine were slow: coarsest stride
+    at = run_page("relu_vs_tanh", query=QUERY)
+    assert_page_ok(at)
+    stride = progressive.MAX_STRIDE
+    note = translate("en", "common.coarse", step=f"{stride * 0.05:g}")
+    assert note in visible_texts(at)
+    coarse, spec = lines(at)
+    assert sorted(coarse) == list(range(len(rho.values))), "every grid value has a member while dragging"
+    computed = progressive.coarse_members(len(rho.values), at_value, stride)
+    for m in range(len(rho.values)):
+        near = computed[progressive.nearest(len(rho.values), computed)[m]]
+        assert coarse[m] == coarse[near]
+    key = scrub_chart(at, "rho").proto.id
+
+    progressive.wait()
+    at = at.run()
+    assert_page_ok(at)
+    assert note not in visible_texts(at)
+    whole, spec_after = lines(at)
+    assert json.loads(spec_after) == json.loads(spec) and scrub_chart(at, "rho").proto.id == key, \
+        "the whole family replaces the data only: the chart is not rebuilt"
+    assert whole[at_value] == coarse[at_value], "the slider's member was exact already"
+    assert whole[at_value + 1] != coarse[at_value + 1]
+    warm = run_page("relu_vs_tanh", query=QUERY)             # another session: the whole family at once
+    assert lines(warm)[0] == whole and note not in visible_texts(warm)
+
+    at = release_scrub(at, "rho", 2.0)                      # a released slider uses it too
+    assert_page_ok(at) and lines(at)[0] == whole

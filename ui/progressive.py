@@ -1,0 +1,191 @@
+"""A slow family arrives in two steps: a coarse one in this run, the whole one from a background thread.
+
+A page's main chart holds a family: one member per value of its scrub's grid (``core.family``). On a cache
+miss at heavy settings (H = 64, T = 300) the whole family costs seconds. Rather than keep the page waiting,
+:func:`family` then computes every c-th member now, counted from the member the slider is at (so that one is
+exact), and fills the members in between with their nearest computed neighbour: the slider still moves the
+curve in the browser, in steps of c grid values. The whole family is computed by one background thread and
+kept for every session; the session's next run (the slider's release, any other control) draws it.
+
+How coarse: the seconds a family of this page costs per member and per unit of work (T * H^2.5) are learned
+from every computation, so the coarse part fits :data:`BUDGET` on this machine, under this load. A family whose
+whole cost fits the budget is computed in the run, as before.
+
+    def family_of(b_fs, b_i, H, T, ...):            # the page's family: its grid values first, then keywords
+        return lstm_forget_gate.family(b_fs, b_i, ..., H, T, ...)
+    fam = ui.family(ctx, BF, v.b_f, family_of, b_i=v.b_i, H=v.H, T=v.T, ...)
+    fam.result      # what the chart draws: every grid value has a member (coarse: a neighbour's copy)
+    fam.stride      # 1: all exact; c: every c-th member computed so far
+    fam.tag         # what to key a cached chart of it by
+
+The environment variable ``RNNLAB_PROGRESSIVE=0`` turns the two steps off (every family is computed whole,
+in the run): the test suite does this, so that a test sees the same chart on a cold cache as on a warm one.
+"""
+from __future__ import annotations
+
+import copy
+import math
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from core.family import take_members
+
+if TYPE_CHECKING:
+    from ui.frame import PageContext
+    from ui.scrub import Scrub
+
+BUDGET = 0.25        # s: what a family may cost the run that needs it (the rest of the run takes ~0.05 s)
+MAX_STRIDE = 8       # coarsest: every 8th grid value (ρ in steps of 0.4 on page 2)
+KEEP = 32            # whole families kept (every session shares them; a few hundred KB each)
+QUEUE = 4            # background families waiting at most: older requests are dropped (their pages moved on)
+
+_lock = threading.Lock()
+_whole: OrderedDict[tuple, Any] = OrderedDict()     # key -> whole family
+_coarse: OrderedDict[tuple, Any] = OrderedDict()    # (key, stride, phase) -> coarse family (computed members)
+_pending: OrderedDict[tuple, Future] = OrderedDict()
+_rate: dict[str, float] = {}                         # family name -> seconds per member per unit of work
+_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="family")
+
+
+def enabled() -> bool:
+    return os.environ.get("RNNLAB_PROGRESSIVE", "1") != "0"
+
+
+@dataclass(frozen=True)
+class Family:
+    result: Any      # the family over the whole grid (members in grid order)
+    stride: int      # 1 when every member is exact; c when only every c-th is (the rest are copies)
+    first: int = 0   # the first computed member (coarse)
+
+    @property
+    def tag(self) -> tuple[int, int]:
+        """Which members are exact: (stride, first)."""
+        return self.stride, self.first
+
+
+def _work(kwargs: dict) -> float:
+    """The families of pages 1-4 cost about T * H^2.5 per member (T products of (S, S) matrices, S ~ H)."""
+    return float(kwargs["T"]) * float(kwargs["H"]) ** 2.5
+
+
+def _remember(store: OrderedDict, key: tuple, value: Any, size: int) -> None:
+    with _lock:
+        store[key] = value
+        store.move_to_end(key)
+        while len(store) > size:
+            store.popitem(last=False)
+
+
+def _timed(name: str, fn: Callable, values: np.ndarray, kwargs: dict) -> Any:
+    """``fn(values, **kwargs)``, learning this family's cost per member and unit of work."""
+    t0 = time.perf_counter()
+    out = fn(values, **kwargs)
+    _rate[name] = (time.perf_counter() - t0) / (len(values) * _work(kwargs))
+    return out
+
+
+def _compute_whole(name: str, key: tuple, fn: Callable, values: np.ndarray, kwargs: dict) -> None:
+    try:
+        _remember(_whole, key, _timed(name, fn, values, kwargs), KEEP)
+    finally:
+        with _lock:
+            _pending.pop(key, None)
+
+
+def _request(name: str, key: tuple, fn: Callable, values: np.ndarray, kwargs: dict) -> None:
+    """Queue the whole family (once); drop the oldest requests that have not started beyond :data:`QUEUE`."""
+    with _lock:
+        if key in _pending:
+            return
+        _pending[key] = _pool.submit(_compute_whole, name, key, fn, values, kwargs)
+        waiting = [k for k, f in _pending.items() if not f.running() and not f.done()]
+        for k in waiting[:-QUEUE] if len(waiting) > QUEUE else []:
+            if _pending[k].cancel():
+                del _pending[k]
+
+
+def stride_for(name: str, members: int, kwargs: dict) -> int:
+    """1 if the whole family fits the budget (by what it cost before), else the stride whose part fits it."""
+    rate = _rate.get(name)
+    if rate is None:
+        return 4                                     # never measured: a quarter, and learn from it
+    need = rate * members * _work(kwargs) / BUDGET
+    return 1 if need <= 1 else min(MAX_STRIDE, math.ceil(need))
+
+
+def coarse_members(members: int, at: int, stride: int) -> np.ndarray:
+    """Every ``stride``-th member index, counted from ``at`` (which is among them)."""
+    return np.arange(at % stride, members, stride)
+
+
+def nearest(members: int, computed: np.ndarray) -> np.ndarray:
+    """For every member index, the position in ``computed`` (sorted indices) of its nearest computed member
+    (ties go to the lower one)."""
+    pos = np.clip(np.searchsorted(computed, np.arange(members)), 1, len(computed) - 1) if len(computed) > 1 \
+        else np.zeros(members, dtype=int)
+    if len(computed) == 1:
+        return pos
+    lower = np.abs(np.arange(members) - computed[pos - 1]) <= np.abs(computed[pos] - np.arange(members))
+    return np.where(lower, pos - 1, pos)
+
+
+def family(name: str, fn: Callable, values: np.ndarray, at: int, **kwargs) -> Family:
+    """Family ``fn(values, **kwargs)`` over the grid ``values`` (a scrub's), for a slider at index ``at``.
+
+    ``name`` identifies the family (its learned cost); ``kwargs`` are the other controls (hashable values,
+    including ``H`` and ``T``). See the module for when the result is coarse.
+    """
+    key = (name, tuple(sorted(kwargs.items())))
+    with _lock:
+        whole = _whole.get(key)
+    if whole is not None:
+        return Family(copy.deepcopy(whole), 1)
+    F = len(values)
+    stride = stride_for(name, F, kwargs) if enabled() else 1
+    if stride == 1:
+        whole = _timed(name, fn, values, kwargs)
+        _remember(_whole, key, whole, KEEP)
+        return Family(copy.deepcopy(whole), 1)
+    idx = coarse_members(F, at, stride)
+    ckey = (key, stride, int(idx[0]))
+    with _lock:
+        part = _coarse.get(ckey)
+    if part is None:
+        part = _timed(name, fn, values[idx], kwargs)
+        _remember(_coarse, ckey, part, KEEP)
+    _request(name, key, fn, values, kwargs)
+    return Family(take_members(part, nearest(F, idx)), stride, int(idx[0]))
+
+
+def page_family(ctx: PageContext, spec: Scrub, value: float, fn: Callable, **kwargs) -> Family:
+    """The family of page ``ctx.page`` over scrub ``spec``'s grid, its slider at ``value`` (see the module)."""
+    return family(ctx.page, fn, spec.values, spec.index(value), **kwargs)
+
+
+def wait(timeout: float = 60.0) -> None:
+    """Block until every queued whole family is computed (tests, benchmarks)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with _lock:
+            futures = list(_pending.values())
+        if not futures:
+            return
+        for f in futures:
+            f.result(timeout=max(0.0, deadline - time.monotonic()))
+
+
+def clear() -> None:
+    """Forget every family and learned cost (tests, benchmarks)."""
+    wait()
+    with _lock:
+        _whole.clear()
+        _coarse.clear()
+        _rate.clear()
