@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from ui.frame import PageContext
     from ui.scrub import Scrub
 
-BUDGET = 0.25        # s: what a family may cost the run that needs it (the rest of the run takes ~0.05 s)
+BUDGET = 0.15        # s: what a family may cost the run that needs it (the rest of a run at a miss: ~0.1-0.2 s)
 MAX_STRIDE = 8       # coarsest: every 8th grid value (ρ in steps of 0.4 on page 2)
 KEEP = 32            # whole families kept (every session shares them; a few hundred KB each)
 QUEUE = 4            # background families waiting at most: older requests are dropped (their pages moved on)
@@ -182,10 +182,11 @@ def wait(timeout: float = 60.0) -> None:
             f.result(timeout=max(0.0, deadline - time.monotonic()))
 
 
-def clear() -> None:
-    """Forget every family and learned cost (tests, benchmarks)."""
+def clear(rates: bool = True) -> None:
+    """Forget every family and (``rates``) every learned cost (tests, benchmarks)."""
     wait()
     with _lock:
         _whole.clear()
         _coarse.clear()
-        _rate.clear()
+        if rates:
+            _rate.clear()

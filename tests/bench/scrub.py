@@ -8,8 +8,10 @@ heaviest settings (``tests.bench.latency.HEAVY``), in one run with the bare one-
   during the drag (the target is none);
 - release -> page redrawn: from the last move to the end of the run Streamlit starts when the hand stops (its
   selection debounce, 150 ms, included) plus two painted frames, against the bare page's key press -> redraw;
-- family on a cache miss: a run of the page with every cache cleared minus a warm rerun (AppTest, in-process:
-  the family and the page's other cached computations at the new setting), wall and CPU seconds;
+- family on a cache miss: a run of the page with every cache cleared minus a warm rerun (AppTest, in-process, on
+  the same session; the page's learned family cost kept, as on a server that has been up): what the student waits
+  for, the stride of the family it drew (``ui.progressive``: 1 whole, c every c-th member first) and when the
+  whole family was there (``--miss-only`` measures only this, without a browser);
 - family data: bytes of the main chart's datasets (what a student's browser downloads once per setting).
 
 Not a test: it prints a table (and writes JSON with --json). The machine's load moves every number; compare
@@ -114,27 +116,62 @@ def drag(b, url: str, spec, steps: int) -> tuple[list[float], int, float]:
     return times, runs, release
 
 
-def cache_miss(pid: str, query: dict, key: str) -> tuple[float, float, float]:
-    """(cold run - warm run) wall s, the same in CPU s, and the dataset bytes of the chart of scrub ``key``."""
+def cache_miss(pid: str, query: dict, key: str) -> dict:
+    """A run of the page with every cache cleared (imports, widgets and the page's learned family cost warm: a
+    server that has been up), on the same AppTest as the warm rerun it is compared with (a new AppTest costs
+    0.2-0.3 s of its own). Returns the run's extra wall and CPU seconds over a warm rerun (``miss_s``,
+    ``miss_cpu_s``: what the student waits for), the stride of the family it drew (1: whole, c: every c-th member,
+    ``ui.progressive``), the seconds until the whole family was there (``whole_s``, = miss_s when it was drawn
+    whole) and the dataset bytes of the chart of scrub ``key`` as drawn."""
     import streamlit as st
 
-    from tests.apptest_utils import run_page
+    from tests.apptest_utils import run_page, visible_texts
+    from ui import progressive
     from ui.i18n import translate
 
     tab = IN_TAB.get((pid, key))
     state = {tab[0]: translate("en", tab[1])} if tab else None
-    run_page(pid, query=query, state=state)                     # imports, widgets: warm
+    at = run_page(pid, query=query, state=state)                # imports, widgets, the family's cost: warm
+    progressive.wait()
+    at.run()
     st.cache_data.clear()
     st.cache_resource.clear()
+    progressive.clear(rates=False)
     w0, c0 = time.perf_counter(), time.process_time()
-    at = run_page(pid, query=query, state=state)
+    at.run()
     cold_w, cold_c = time.perf_counter() - w0, time.process_time() - c0
+    coarse = next((t for t in visible_texts(at) if t.startswith(translate("en", "common.coarse", step="")[:30])), None)
+    charts = [el for el in at.get("vega_lite_chart") if f".{key}.chart." in el.proto.id]
+    size = sum(len(ds.data.data) for el in charts for ds in el.proto.datasets)
+    progressive.wait()
+    whole_w = time.perf_counter() - w0
     w0, c0 = time.perf_counter(), time.process_time()
     at.run()
     warm_w, warm_c = time.perf_counter() - w0, time.process_time() - c0
-    charts = [el for el in at.get("vega_lite_chart") if f".{key}.chart." in el.proto.id]
-    size = sum(len(ds.data.data) for el in charts for ds in el.proto.datasets)
-    return cold_w - warm_w, cold_c - warm_c, size
+    stride = 1
+    if coarse is not None:
+        step = next(s for s in scrub_pages()[pid] if s.key == key).step
+        stride = round(float(coarse.split("steps of ")[1].split(" ")[0]) / step)
+    return {"miss_s": cold_w - warm_w, "miss_cpu_s": cold_c - warm_c, "stride": stride,
+            "whole_s": (whole_w - warm_w) if coarse else cold_w - warm_w, "family_kb": size / 1024}
+
+
+def misses(pages: list[str]) -> list[dict]:
+    """Only the cache misses (no browser): ``--miss-only``."""
+    specs = scrub_pages()
+    rows = []
+    for pid, spec in [(p, s) for p in pages if p in specs for s in specs[p]]:
+        for label, query in (("default", ""), ("heaviest", HEAVY.get(pid, ""))):
+            if label == "heaviest" and not query:
+                continue
+            q = dict(kv.split("=") for kv in query.split("&") if kv)
+            q.pop(spec.key, None)
+            r = cache_miss(pid, q, spec.key)
+            rows.append({"page": pid if len(specs[pid]) == 1 else f"{pid}:{spec.key}", "view": label} | r)
+            print(f"{rows[-1]['page']:<32}{label:<10} miss {r['miss_s']:6.2f} s (cpu {r['miss_cpu_s']:5.2f}),"
+                  f" stride {r['stride']}, whole family after {r['whole_s']:6.2f} s, {r['family_kb']:6.0f} KB",
+                  flush=True)
+    return rows
 
 
 def run(pages: list[str], steps: int, repeats: int) -> list[dict]:
@@ -153,24 +190,22 @@ def run(pages: list[str], steps: int, repeats: int) -> list[dict]:
                         times, runs, release = drag(b, f"{base}/{pid}?{query}", spec, steps)
                         q = dict(kv.split("=") for kv in query.split("&") if kv)
                         q.pop(spec.key, None)
-                        miss_w, miss_c, size = cache_miss(pid, q, spec.key)
                         page_name = pid if len(specs[pid]) == 1 else f"{pid}:{spec.key}"
                         rows.append({"page": page_name, "view": label, "step_ms": statistics.median(times),
                                      "step_p90_ms": sorted(times)[int(0.9 * (len(times) - 1))], "runs": runs,
-                                     "release_ms": release, "miss_s": miss_w, "miss_cpu_s": miss_c,
-                                     "family_kb": size / 1024})
+                                     "release_ms": release} | cache_miss(pid, q, spec.key))
             bare_after = medians(measure(b, bare_base + "/", repeats))[0]
     bare = (bare_before + bare_after) / 2
     print(f"bare page key press -> redraw: {bare:.0f} ms (before {bare_before:.0f}, after {bare_after:.0f});"
           f" targets: step <= 0.2x bare and <= 2 frames (33 ms), release <= 2x bare, no run while dragging,"
           f" miss <= 0.3 s default / 1.5 s heaviest, data <= 1 MB default / 3 MB heaviest")
     print(f"{'page':<32}{'view':<10}{'step ms':>8}{'p90':>6}{'/bare':>7}{'runs':>5}{'release ms':>11}{'/bare':>7}"
-          f"{'miss s':>8}{'cpu s':>7}{'data KB':>9}")
+          f"{'miss s':>8}{'cpu s':>7}{'stride':>7}{'whole s':>8}{'data KB':>9}")
     for r in rows:
         r |= {"bare_ms": bare, "step_ratio": r["step_ms"] / bare, "release_ratio": r["release_ms"] / bare}
         print(f"{r['page']:<32}{r['view']:<10}{r['step_ms']:>8.1f}{r['step_p90_ms']:>6.0f}{r['step_ratio']:>7.2f}"
               f"{r['runs']:>5}{r['release_ms']:>11.0f}{r['release_ratio']:>7.2f}{r['miss_s']:>8.2f}"
-              f"{r['miss_cpu_s']:>7.2f}{r['family_kb']:>9.0f}")
+              f"{r['miss_cpu_s']:>7.2f}{r['stride']:>7}{r['whole_s']:>8.2f}{r['family_kb']:>9.0f}")
     return rows
 
 
@@ -180,8 +215,9 @@ def main():
     ap.add_argument("--steps", type=int, default=25)
     ap.add_argument("--repeats", type=int, default=9, help="bare page key presses")
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--miss-only", action="store_true", help="only the cache misses (in-process, no browser)")
     a = ap.parse_args()
-    rows = run(a.pages, a.steps, a.repeats)
+    rows = misses(a.pages) if a.miss_only else run(a.pages, a.steps, a.repeats)
     if a.json:
         a.json.write_text(json.dumps(rows, indent=1), encoding="utf-8")
 
