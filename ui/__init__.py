@@ -7,8 +7,9 @@
 Modules: ``frame`` (page frame, context), ``controls`` (URL-bound control specs), ``panel`` (presets,
 widgets, link), ``share`` (link to the view), ``furniture`` (metrics, expanders, CSV, chart display),
 ``layout`` (the first screen: control column, main chart, secondary charts), ``cache`` (cached computations),
-``fmt`` (number formats), ``charts`` (pure Altair builders), ``i18n`` (translation tables), ``style`` (the
-interface's CSS, projector mode), ``registry`` (the page list and URLs).
+``progressive`` (slow families: coarse first, whole from a background thread), ``fmt`` (number formats),
+``charts`` (pure Altair builders), ``i18n`` (translation tables), ``style`` (the interface's CSS, projector mode),
+``registry`` (the page list and URLs).
 """
 import ui.blas  # noqa: F401  (one BLAS thread: see ui/blas.py)
 import ui.preload  # noqa: F401  (all of core imported here, in one thread: see ui/preload.py)
