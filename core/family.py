@@ -18,8 +18,9 @@ import numpy as np
 
 from .chains import _MAXIT, _TOL, memory_horizon
 
-_SMALL = 48  # batched, exact norms (one eigvalsh per member) beat the power iteration up to here (chains: 16)
+_SMALL = 16  # batched, exact norms (one eigvalsh per member) beat the power iteration up to here (as in chains)
 _ITERATIONS = 2 * _MAXIT  # a block of two settles more slowly than chains' block of 8, but each step is cheap
+_POWER = 3  # products with M M^T per iteration after the first (one Ritz value and orthonormalisation per three)
 
 
 def grid(lo: float, hi: float, step: float) -> np.ndarray:
@@ -53,8 +54,8 @@ def _orthonormal2(Z: np.ndarray) -> np.ndarray:
 
 def _top_ritz2(B: np.ndarray) -> np.ndarray:
     """Largest eigenvalue of every B[a]^T B[a] for B (A, n, 2), in closed form."""
-    b0, b1 = B[:, :, 0], B[:, :, 1]
-    a, c, b = (np.einsum("an,an->a", u, v) for u, v in ((b0, b0), (b1, b1), (b0, b1)))
+    g = B.transpose(0, 2, 1) @ B                             # (A, 2, 2)
+    a, c, b = g[:, 0, 0], g[:, 1, 1], g[:, 0, 1]
     return 0.5 * (a + c) + np.hypot(0.5 * (a - c), b)
 
 
@@ -64,12 +65,14 @@ def _spectral_family(M: np.ndarray, U: np.ndarray) -> tuple[np.ndarray, np.ndarr
     members that do not settle within ``_ITERATIONS`` steps get the exact value. Returns (sigma (F,), U_next).
 
     A block of two needs no LAPACK call (the 2 x 2 Rayleigh-Ritz and the orthonormalisation are closed
-    forms), whose fixed cost per small matrix dominated here. After the first two iterations most members
-    have settled: the rest iterate on their own.
+    forms), whose fixed cost per small matrix dominated here. Most members settle at once from the warm start
+    (one product with M M^T, two Ritz values); the rest take ``_POWER`` products per iteration, so the fixed cost
+    of an iteration is paid less often. Members that settled are dropped from the arrays once they are 40 %.
     """
     F = M.shape[0]
     sigma, U = np.zeros(F), U.copy()
-    act, Ma, Ua = np.arange(F), M, U                         # the members still iterating
+    act, Ma, Ua = np.arange(F), M, U                         # the rows still in the arrays ...
+    live = np.ones(F, dtype=bool)                            # ... and which of them still iterate
     prev, step = np.full(F, -1.0), np.full(F, np.inf)
     for it in range(_ITERATIONS):
         B = Ma.transpose(0, 2, 1) @ Ua                       # (A, n, 2)
@@ -78,20 +81,24 @@ def _spectral_family(M: np.ndarray, U: np.ndarray) -> tuple[np.ndarray, np.ndarr
         done = change <= _TOL * s
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             rate = change / step if it >= 2 else np.zeros(len(act))
-            stuck = ~done & ((rate >= 1.0) | (change * rate ** (_ITERATIONS - it) > _TOL * s))
-        sigma[act] = s
+            stuck = live & ~done & ((rate >= 1.0) | (change * rate ** (_ITERATIONS - it) > _TOL * s))
+        sigma[act[live]] = s[live]
         if stuck.any():                                      # clustered spectrum: exact value
             sigma[act[stuck]] = _exact_top(Ma[stuck])
-        go = ~(done | stuck)
-        if not go.any():
+        live &= ~(done | stuck)
+        n = np.count_nonzero(live)
+        if n == 0:
             break
-        if not go.all():
-            act, Ma, B, s, change = act[go], Ma[go], B[go], s[go], change[go]
+        if n < 0.6 * len(live):
+            act, Ma, B, s, change, live = act[live], Ma[live], B[live], s[live], change[live], live[live]
         prev, step = s, change
-        Ua = _orthonormal2(Ma @ B)                           # one step of subspace iteration on M M^T
-        U[act] = Ua
+        Z = Ma @ B                                           # subspace iteration on M M^T ...
+        for _ in range(_POWER - 1 if it else 0):
+            Z = Ma @ (Ma.transpose(0, 2, 1) @ Z)
+        Ua = _orthonormal2(Z)                                # ... orthonormalised
+        U[act[live]] = Ua[live]
     else:
-        sigma[act] = _exact_top(Ma)
+        sigma[act[live]] = _exact_top(Ma[live])
     return sigma, U
 
 
