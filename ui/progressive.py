@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 BUDGET = 0.15        # s: what a family may cost the run that needs it (the rest of a run at a miss: ~0.1-0.2 s)
 MAX_STRIDE = 8       # coarsest: every 8th grid value (ρ in steps of 0.4 on page 2)
-KEEP = 32            # whole families kept (every session shares them; a few hundred KB each)
+KEEP = 96            # whole families kept, for every session (0.1-1.6 MB each: at most ~100 MB)
 QUEUE = 4            # background families waiting at most: older requests are dropped (their pages moved on)
 
 _lock = threading.Lock()
