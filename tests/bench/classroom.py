@@ -12,6 +12,10 @@ student, with its own seeded random generator:
    drew), or now and then presses another preset, opens an explainer, switches to another page through its link,
    or changes the language.
 
+``--follow``: the lecture case, a class that follows the lecturer. Every student opens the first slide link (or
+``--link``) and then only presses that page's presets or moves its main control (:data:`FOLLOW`): the settings
+the class needs are few, so the shared caches answer most runs.
+
 Per rerun it records the time from the request to ``script_finished`` and what went wrong (an exception element,
 a failed run, no answer within ``--timeout``, a connection lost for good); it samples the server's RSS and CPU
 (``/proc``) every second, and the machine's other load, which it reports (this is a shared machine). Faults:
@@ -61,6 +65,7 @@ LINKS: tuple[tuple[int, str], ...] = (
 # What a student does after thinking (weights): mostly move a control.
 ACTIONS = {"change": 80, "preset": 8, "page": 6, "explain": 3, "settings": 3}
 PRESS = re.compile(r"^_preset\.")  # buttons a student presses (not "run the race", not the sweep)
+FOLLOW = {"preset": 6, "main": 4}  # --follow: presets and the page's main control only
 MAIN_SHARE = 0.5  # of control changes that go to the page's main control (its scrub chart, else its first slider)
 
 
@@ -119,6 +124,10 @@ async def act(s: Session, rng: random.Random, actions: Sequence[tuple[str, int]]
         if boxes:
             w = rng.choice(boxes)
             return await s.change(w, w.other_value(rng), kind="explain")
+    elif action == "main":
+        w = main_control([w for w in ws if not w.sidebar and w.changeable and w.kind != "expander"])
+        if w is not None:
+            return await s.change(w, w.other_value(rng))
     elif action == "settings":
         lang = next((w for w in ws if w.sidebar and w.kind == "radio" and w.changeable), None)
         if lang is not None:
@@ -525,6 +534,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--malformed", type=int, default=0, help="clients that send bytes that are not the protocol")
     ap.add_argument("--mirror", action="store_true",
                     help="the browser bench's workload (tests/bench/load.py): pages in turn, first slider +-1 step")
+    ap.add_argument("--follow", action="store_true",
+                    help="the lecture case: one link, then presets and the main control only (see the module doc)")
     ap.add_argument("--instances", type=int, default=1, help="app instances (more than 1: behind haproxy)")
     ap.add_argument("--url", help="an already running app or proxy (no fresh server; RSS/CPU only with --pid)")
     ap.add_argument("--pid", type=int, nargs="*", default=[], help="server pids to sample with --url")
@@ -537,7 +548,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         rows = json.loads(a.markdown.read_text(encoding="utf-8"))
         print(markdown([Result(**{k: v for k, v in r.items() if k in Result.__dataclass_fields__}) for r in rows]))
         return
-    links = tuple((1, u) for u in a.link) if a.link else LINKS
+    links = tuple((1, u) for u in a.link) if a.link else LINKS[:1] if a.follow else LINKS
     if a.mirror and not a.link:
         from ui.registry import available
 
@@ -548,7 +559,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         for _ in range(a.rounds):
             for v in a.variant or [""]:
                 plan = Plan(n, a.seconds, a.interval, a.ramp, a.seed, a.timeout, links, a.drop, a.malformed,
-                            mirror=a.mirror)
+                            actions=tuple((FOLLOW if a.follow else ACTIONS).items()), mirror=a.mirror)
                 r = run_one(plan, v, a.instances, a.url, a.pid)
                 results.append(r)
                 print(row(r), flush=True)
