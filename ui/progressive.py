@@ -128,13 +128,8 @@ def coarse_members(members: int, at: int, stride: int) -> np.ndarray:
 
 def nearest(members: int, computed: np.ndarray) -> np.ndarray:
     """For every member index, the position in ``computed`` (sorted indices) of its nearest computed member
-    (ties go to the lower one)."""
-    pos = np.clip(np.searchsorted(computed, np.arange(members)), 1, len(computed) - 1) if len(computed) > 1 \
-        else np.zeros(members, dtype=int)
-    if len(computed) == 1:
-        return pos
-    lower = np.abs(np.arange(members) - computed[pos - 1]) <= np.abs(computed[pos] - np.arange(members))
-    return np.where(lower, pos - 1, pos)
+    (ties go to the lower one: ``argmin`` takes the first)."""
+    return np.argmin(np.abs(np.arange(members)[:, None] - np.asarray(computed)[None, :]), axis=1)
 
 
 def family(name: str, fn: Callable, values: np.ndarray, at: int, **kwargs) -> Family:
