@@ -30,8 +30,9 @@ PRESETS = {
 
 
 @ui.cached
-def compute(act, rho, H, T, x_scale, init, window, seed):
-    return vanilla_rnn.run(act, rho, H, T, x_scale, init, window, seed)
+def compute(act, rho, H, T, x_scale, init, window, seed, _log_norm=None):
+    """Everything at this ρ; ``_log_norm``: its gradient curve, the family's member (not part of the key)."""
+    return vanilla_rnn.run(act, rho, H, T, x_scale, init, window, seed, log_norm=_log_norm)
 
 
 def family(rhos, act, H, T, x_scale, init, seed):
@@ -63,12 +64,12 @@ with stage.controls:
     v = panel.render()
 with stage.tools:
     panel.share()
-r = compute(**v)
-d = r["distance"]
 with ui.computing(ctx):
     fam = ui.family(ctx, RHO, v.rho, family, act=v.act, H=v.H, T=v.T, x_scale=v.x_scale, init=v.init, seed=v.seed)
     chart = main_chart(v.act, v.H, v.T, v.x_scale, v.init, v.seed, min(v.window, v.T), ctx.lang, ctx.projector,
                        fam.tag, _fam=fam.result, _ctx=ctx)
+r = compute(**v, _log_norm=fam.result["log_norm"][fam.at])
+d = r["distance"]
 with stage.main:
     ui.show_chart(chart, ctx=ctx, scrub=RHO, stride=fam.stride)
     ui.metric_row(ctx, {

@@ -26,8 +26,9 @@ PRESETS = {
 
 
 @ui.cached
-def compute(rho, H, T, x_scale, init, seed):
-    return relu_vs_tanh.run(rho, H, T, x_scale, init, seed)
+def compute(rho, H, T, x_scale, init, seed, _log_norms=None):
+    """Everything at this ρ; ``_log_norms``: its gradient curves, the family's member (not part of the key)."""
+    return relu_vs_tanh.run(rho, H, T, x_scale, init, seed, log_norms=_log_norms)
 
 
 def family(rhos, H, T, x_scale, init, seed):
@@ -73,16 +74,16 @@ with stage.controls:
     v = panel.render()
 with stage.tools:
     panel.share()
-r = compute(**v)
+with ui.computing(ctx):
+    fam = ui.family(ctx, RHO, v.rho, family, H=v.H, T=v.T, x_scale=v.x_scale, init=v.init, seed=v.seed)
+    chart = main_chart(v.H, v.T, v.x_scale, v.init, v.seed, ctx.lang, ctx.projector, fam.tag, _fam=fam.result,
+                       _ctx=ctx)
+r = compute(**v, _log_norms={k: fam.result[k]["log_norm"][fam.at] for k in relu_vs_tanh.CONTENDERS})
 names = {k: t(f"relu_vs_tanh.series.{k}") for k in relu_vs_tanh.CONTENDERS}
 curves = r["curves"]
 
 grad = charts.series_frame(r["distance"], {names[k]: c["log_norm"] for k, c in curves.items()},
                            x="distance", y="log10")
-with ui.computing(ctx):
-    fam = ui.family(ctx, RHO, v.rho, family, H=v.H, T=v.T, x_scale=v.x_scale, init=v.init, seed=v.seed)
-    chart = main_chart(v.H, v.T, v.x_scale, v.init, v.seed, ctx.lang, ctx.projector, fam.tag, _fam=fam.result,
-                       _ctx=ctx)
 with stage.main:
     ui.show_chart(chart, ctx=ctx, scrub=RHO, stride=fam.stride)
     ui.metric_row(ctx, {

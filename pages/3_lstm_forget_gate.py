@@ -34,8 +34,9 @@ STYLES = {"cell_path": ("lstm", "dark"), "cell_full": ("lstm", "light"), "state_
 
 
 @ui.cached
-def compute(b_f, b_i, w_scale, H, T, x_scale, seed, no_forget):
-    return lstm_forget_gate.run(b_f, b_i, w_scale, H, T, x_scale, seed, no_forget_gate=no_forget)
+def compute(b_f, b_i, w_scale, H, T, x_scale, seed, no_forget, _curves=None):
+    """Everything at this b_f; ``_curves``: its gradient curves, the family's member (not part of the key)."""
+    return lstm_forget_gate.run(b_f, b_i, w_scale, H, T, x_scale, seed, no_forget_gate=no_forget, curves=_curves)
 
 
 def family(b_fs, b_i, w_scale, H, T, x_scale, seed, no_forget):
@@ -52,11 +53,11 @@ with stage.controls:
     v = panel.render()
 with stage.tools:
     panel.share()
-r = compute(**v)
 with stage.main, st.spinner(t("lstm_forget_gate.computing")):      # shown only if it takes more than 0.5 s
     members = ui.family(ctx, BF, v.b_f, family, b_i=v.b_i, w_scale=v.w_scale, H=v.H, T=v.T, x_scale=v.x_scale,
                         seed=v.seed, no_forget=v.no_forget)
     fam = members.result
+r = compute(**v, _curves={k: fam["curves"][k][members.at] for k in CURVES})
 d, steps = r["distance"], np.arange(1, v.T + 1)
 names = {k: t(f"lstm_forget_gate.series.{k}") for k in CURVES}
 colors = charts.styles({t(f"lstm_forget_gate.series.{k}"): key for k, key in STYLES.items()})

@@ -71,8 +71,10 @@ def n_params(cell, hidden: int) -> int:
 
 
 @ui.cached
-def compute(b_z, b_r, w_scale, H, T, x_scale, seed, leak):
-    return gru_update_gate.run(b_z, b_r, w_scale, H, T, x_scale, seed, leaky=leak if leak > 0 else None)
+def compute(b_z, b_r, w_scale, H, T, x_scale, seed, leak, _curves=None):
+    """Everything at this b_z; ``_curves``: its gradient curves, the family's member (not part of the key)."""
+    return gru_update_gate.run(b_z, b_r, w_scale, H, T, x_scale, seed, leaky=leak if leak > 0 else None,
+                               curves=_curves)
 
 
 def family(b_zs, b_r, w_scale, H, T, x_scale, seed, leak):
@@ -97,11 +99,12 @@ def tc(key: str, **fmt) -> str:
     return t(f"{PAGE}.{conv}.{key}", **fmt)
 
 
-r = compute(v.b_z, v.b_r, v.w_scale, v.H, v.T, v.x_scale, v.seed, v.leak)
 with stage.main, st.spinner(t(f"{PAGE}.computing")):              # shown only if it takes more than 0.5 s
     members = ui.family(ctx, BZ, v.b_z, family, b_r=v.b_r, w_scale=v.w_scale, H=v.H, T=v.T, x_scale=v.x_scale,
                         seed=v.seed, leak=v.leak)
     fam = members.result
+r = compute(v.b_z, v.b_r, v.w_scale, v.H, v.T, v.x_scale, v.seed, v.leak,
+            _curves={k: fam["curves"][k][members.at] for k in CURVES})
 d, steps = r["distance"], np.arange(1, v.T + 1)
 names = {k: tc("series.direct") if k == "gru_direct" else t(f"{PAGE}.series.{k}") for k in STYLES}
 colors = charts.styles({names[k]: key for k, key in STYLES.items()})

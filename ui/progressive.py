@@ -17,6 +17,8 @@ whole cost fits the budget is computed in the run, as before.
     fam.result      # what the chart draws: every grid value has a member (coarse: a neighbour's copy)
     fam.stride      # 1: all exact; c: every c-th member computed so far
     fam.tag         # what to key a cached chart of it by
+    fam.at          # the slider's member (always exact): hand it to the page's single run, which then need
+                    # not multiply the same Jacobian chains again
 
 The environment variable ``RNNLAB_PROGRESSIVE=0`` turns the two steps off (every family is computed whole,
 in the run): the test suite does this, so that a test sees the same chart on a cold cache as on a warm one.
@@ -64,6 +66,7 @@ class Family:
     result: Any      # the family over the whole grid (members in grid order)
     stride: int      # 1 when every member is exact; c when only every c-th is (the rest are copies)
     first: int = 0   # the first computed member (coarse)
+    at: int = 0      # the member the slider is at: exact in every case
 
     @property
     def tag(self) -> tuple[int, int]:
@@ -142,13 +145,13 @@ def family(name: str, fn: Callable, values: np.ndarray, at: int, **kwargs) -> Fa
     with _lock:
         whole = _whole.get(key)
     if whole is not None:
-        return Family(copy.deepcopy(whole), 1)
+        return Family(copy.deepcopy(whole), 1, at=at)
     F = len(values)
     stride = stride_for(name, F, kwargs) if enabled() else 1
     if stride == 1:
         whole = _timed(name, fn, values, kwargs)
         _remember(_whole, key, whole, KEEP)
-        return Family(copy.deepcopy(whole), 1)
+        return Family(copy.deepcopy(whole), 1, at=at)
     idx = coarse_members(F, at, stride)
     ckey = (key, stride, int(idx[0]))
     with _lock:
@@ -157,7 +160,7 @@ def family(name: str, fn: Callable, values: np.ndarray, at: int, **kwargs) -> Fa
         part = _timed(name, fn, values[idx], kwargs)
         _remember(_coarse, ckey, part, KEEP)
     _request(name, key, fn, values, kwargs)
-    return Family(take_members(part, nearest(F, idx)), stride, int(idx[0]))
+    return Family(take_members(part, nearest(F, idx)), stride, int(idx[0]), at)
 
 
 def page_family(ctx: PageContext, spec: Scrub, value: float, fn: Callable, **kwargs) -> Family:

@@ -37,6 +37,22 @@ def by_distance(L: np.ndarray) -> np.ndarray:
     return np.asarray(L)[::-1].copy()
 
 
+def given(curve, T: int) -> np.ndarray:
+    """A curve by distance handed to a scenario's ``run`` (a member of its ``family``), checked: (T+1,) floats."""
+    out = np.array(curve, dtype=float)
+    if out.shape != (T + 1,):
+        raise ValueError(f"a curve by distance for T = {T} has {T + 1} values, got shape {out.shape}")
+    return out
+
+
+def given_curves(curves, names, T: int) -> dict:
+    """:func:`given` for each of ``names`` in the mapping ``curves`` (every one must be there)."""
+    missing = [n for n in names if n not in curves]
+    if missing:
+        raise ValueError(f"curves missing: {missing}")
+    return {n: given(curves[n], T) for n in names}
+
+
 def rescaled_family(init: str, hidden: int, rhos: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray, float]:
     """The W_hh that :func:`vanilla_rnn` builds for every rho, (F, H, H), with the same floating-point operations
     (``init.scale_to_spectral_radius``: W * (rho / rho(W))); also the raw matrix and rho(raw)."""

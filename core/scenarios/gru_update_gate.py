@@ -16,7 +16,8 @@ import numpy as np
 from ..chains import chain_log10_norms, diag_chain_log10_norms, memory_horizon
 from ..family import bias_family, chain_log10_norms_family, horizons
 from ..gru import GRU
-from .common import INPUT_SIZE, by_distance, inputs
+from ..init import spectral_radius
+from .common import INPUT_SIZE, by_distance, given_curves, inputs
 from .lstm_forget_gate import build_lstm, lstm_family, members, set_gate_bias, vanilla_curve
 
 
@@ -48,8 +49,12 @@ def build_gru(hidden: int, seed: int, weight_scale: float = 1.0, update_bias: fl
 
 
 def run(update_bias=0.0, reset_bias=0.0, weight_scale=1.0, hidden=32, T=100, input_scale=1.0, seed=0,
-        leaky=None) -> dict:
+        leaky=None, curves=None) -> dict:
     """Everything page 4 draws, for one setting.
+
+    ``curves``, when given, are the four gradient curves below already computed for this setting (member ``f``
+    of :func:`family`: ``{name: family(...)["curves"][name][f]}``); they are used as they are instead of
+    running the comparison models and multiplying the Jacobian chains again, the costly part.
 
     The GRU is :func:`build_gru`, h_0 = 0, fed ``common.inputs(T, input_scale, seed)``.
     Comparison models, on the same inputs:
@@ -89,16 +94,11 @@ def run(update_bias=0.0, reset_bias=0.0, weight_scale=1.0, hidden=32, T=100, inp
     W_hn, b_hn = m.block("weight_hh", 2), m.block("bias_hh", 2)
     hn = tr.h_prev[:, 0] @ W_hn.T + b_hn                       # W_hn h_{t-1} + b_hn
     n_no_reset = np.tanh(xs @ W_in.T + b_in + hn)              # candidate with the reset gate open
-    vanilla, rho = vanilla_curve(W_hn, xs, seed)
     b_z = update_bias if leaky is None else logit(leaky)
-    lstm = build_lstm(hidden, seed, weight_scale, forget_bias=b_z)
-    J_lstm = lstm.state_jacobians(lstm.forward(xs))
-    curves = {
-        "gru_full": by_distance(chain_log10_norms(m.state_jacobians(tr))),
-        "gru_direct": by_distance(diag_chain_log10_norms(z)),
-        "vanilla_rnn": vanilla,
-        "lstm": by_distance(chain_log10_norms(J_lstm, rows=slice(0, hidden))),
-    }
+    if curves is None:
+        curves, rho = _curves(m, tr, z, xs, seed, weight_scale, b_z)
+    else:
+        curves, rho = given_curves(curves, CURVES, T), spectral_radius(W_hn)
     return {
         "distance": np.arange(T + 1),
         "curves": curves,
@@ -110,6 +110,23 @@ def run(update_bias=0.0, reset_bias=0.0, weight_scale=1.0, hidden=32, T=100, inp
         "lstm_forget_bias": float(b_z),
         "horizons": {name: memory_horizon(L[::-1]) for name, L in curves.items()},
     }
+
+
+CURVES = ("gru_full", "gru_direct", "vanilla_rnn", "lstm")
+
+
+def _curves(m, tr, z: np.ndarray, xs: np.ndarray, seed: int, weight_scale: float, b_z: float) -> tuple[dict, float]:
+    """The gradient curves of :func:`run`, and the vanilla RNN's spectral radius."""
+    hidden = m.hidden_size
+    vanilla, rho = vanilla_curve(m.block("weight_hh", 2), xs, seed)
+    lstm = build_lstm(hidden, seed, weight_scale, forget_bias=b_z)
+    J_lstm = lstm.state_jacobians(lstm.forward(xs))
+    return {
+        "gru_full": by_distance(chain_log10_norms(m.state_jacobians(tr))),
+        "gru_direct": by_distance(diag_chain_log10_norms(z)),
+        "vanilla_rnn": vanilla,
+        "lstm": by_distance(chain_log10_norms(J_lstm, rows=slice(0, hidden))),
+    }, rho
 
 
 def family(update_biases=(0.0,), reset_bias=0.0, weight_scale=1.0, hidden=32, T=100, input_scale=1.0, seed=0,

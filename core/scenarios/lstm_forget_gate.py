@@ -16,7 +16,7 @@ from ..chains import chain_log10_norms, diag_chain_log10_norms, memory_horizon
 from ..family import bias_family, chain_log10_norms_family, horizons
 from ..init import spectral_radius
 from ..lstm import LSTM
-from .common import INPUT_SIZE, by_distance, inputs, vanilla_rnn
+from .common import INPUT_SIZE, by_distance, given_curves, inputs, vanilla_rnn
 
 
 def set_gate_bias(m, gate: int, value: float) -> None:
@@ -57,8 +57,12 @@ def log10_sigmoid(b):
 
 
 def run(forget_bias=0.0, input_bias=0.0, weight_scale=1.0, hidden=32, T=100, input_scale=1.0, seed=0,
-        no_forget_gate=False) -> dict:
+        no_forget_gate=False, curves=None) -> dict:
     """Everything page 3 draws, for one setting.
+
+    ``curves``, when given, are the four gradient curves below already computed for this setting (member ``f``
+    of :func:`family`: ``{name: family(...)["curves"][name][f]}``); they are used as they are instead of
+    multiplying the Jacobian chains again, the costly part.
 
     The LSTM is :func:`build_lstm` (PyTorch init from ``seed``, W_hh times ``weight_scale``, total
     forget/input-gate biases from the sliders, c_0 = h_0 = 0), fed ``common.inputs(T, input_scale, seed)``.
@@ -88,17 +92,12 @@ def run(forget_bias=0.0, input_bias=0.0, weight_scale=1.0, hidden=32, T=100, inp
     m = build_lstm(hidden, seed, weight_scale, forget_bias, input_bias, no_forget_gate)
     xs = inputs(T, input_scale, seed)
     tr = m.forward(xs)
-    H = hidden
-    J = m.state_jacobians(tr)                                  # (T, 2H, 2H), s = [h; c]
     f = m.cell_path(tr)
-    c_rows = slice(H, 2 * H)
-    vanilla, rho = vanilla_curve(m.block("weight_hh", 2), xs, seed)
-    curves = {
-        "cell_path": by_distance(diag_chain_log10_norms(f)),
-        "cell_full": by_distance(chain_log10_norms(J, rows=c_rows, cols=c_rows)),
-        "state_full": by_distance(chain_log10_norms(J)),
-        "vanilla_rnn": vanilla,
-    }
+    if curves is None:
+        curves, rho = _curves(m, tr, f, xs, seed)
+    else:
+        curves = given_curves(curves, CURVES, T)
+        rho = spectral_radius(m.block("weight_hh", 2))
     return {
         "distance": np.arange(T + 1),
         "curves": curves,
@@ -109,6 +108,23 @@ def run(forget_bias=0.0, input_bias=0.0, weight_scale=1.0, hidden=32, T=100, inp
         "vanilla_rho": rho,
         "horizons": {name: memory_horizon(L[::-1]) for name, L in curves.items()},
     }
+
+
+CURVES = ("cell_path", "cell_full", "state_full", "vanilla_rnn")
+
+
+def _curves(m: LSTM, tr, f: np.ndarray, xs: np.ndarray, seed: int) -> tuple[dict, float]:
+    """The gradient curves of :func:`run`, and the vanilla RNN's spectral radius."""
+    H = m.hidden_size
+    J = m.state_jacobians(tr)                                  # (T, 2H, 2H), s = [h; c]
+    c_rows = slice(H, 2 * H)
+    vanilla, rho = vanilla_curve(m.block("weight_hh", 2), xs, seed)
+    return {
+        "cell_path": by_distance(diag_chain_log10_norms(f)),
+        "cell_full": by_distance(chain_log10_norms(J, rows=c_rows, cols=c_rows)),
+        "state_full": by_distance(chain_log10_norms(J)),
+        "vanilla_rnn": vanilla,
+    }, rho
 
 
 def lstm_family(forget_biases, input_bias: float, weight_scale: float, hidden: int, xs: np.ndarray, seed: int,

@@ -7,7 +7,7 @@ from ..activations import ACTIVATIONS
 from ..chains import chain_log10_norms, diag_chain_log10_norms, memory_horizon
 from ..family import chain_log10_norms_family
 from ..init import identity
-from .common import by_distance, family_states, input_drive, inputs, rescaled_family, vanilla_rnn
+from .common import by_distance, family_states, given_curves, input_drive, inputs, rescaled_family, vanilla_rnn
 
 CONTENDERS = ("tanh", "sigmoid", "relu", "linear", "irnn")
 
@@ -20,8 +20,13 @@ def _model(name, hidden, rho, init, seed):
     return vanilla_rnn(name, hidden, rho, init, seed)
 
 
-def run(rho=1.1, hidden=32, T=100, input_scale=1.0, init="orthogonal", seed=0, contenders=CONTENDERS) -> dict:
+def run(rho=1.1, hidden=32, T=100, input_scale=1.0, init="orthogonal", seed=0, contenders=CONTENDERS,
+        log_norms=None) -> dict:
     """Per contender: gradient curve by distance, forward state norms, and the f'(a) values met.
+
+    ``log_norms``, when given, maps each contender to its gradient curve by distance already computed for this
+    setting (member ``f`` of :func:`family`: ``{name: family(...)[name]["log_norm"][f]}``); those are used as they
+    are instead of multiplying the Jacobian chains again, the costly part.
 
     Returns
     -------
@@ -32,6 +37,7 @@ def run(rho=1.1, hidden=32, T=100, input_scale=1.0, init="orthogonal", seed=0, c
     and ``functions``: a grid ``a`` with f(a) and f'(a) for tanh, sigmoid, relu, linear.
     """
     xs = inputs(T, input_scale, seed)
+    known = given_curves(log_norms, contenders, T) if log_norms is not None else {}
     curves = {}
     for name in contenders:
         m = _model(name, hidden, rho, init, seed)
@@ -40,6 +46,8 @@ def run(rho=1.1, hidden=32, T=100, input_scale=1.0, init="orthogonal", seed=0, c
         finite = bool(np.all(np.isfinite(tr.h)))
         if not finite:
             L = np.full(T + 1, np.inf)
+        elif name in known:
+            L = known[name]
         elif name == "irnn":                                # J_t = diag(1[a_t > 0]) rho I is diagonal: exact and cheap
             L = by_distance(diag_chain_log10_norms(m.derivatives(tr) * rho))
         else:

@@ -6,12 +6,16 @@ import numpy as np
 from ..chains import chain_log10_norms, memory_horizon
 from ..family import chain_log10_norms_family
 from ..init import max_singular_value, spectral_radius
-from .common import by_distance, family_states, input_drive, inputs, readout, rescaled_family, vanilla_rnn
+from .common import by_distance, family_states, given, input_drive, inputs, readout, rescaled_family, vanilla_rnn
 
 
 def run(activation="tanh", rho=0.9, hidden=32, T=100, input_scale=1.0, init="orthogonal", window=20,
-        seed=0) -> dict:
+        seed=0, log_norm=None) -> dict:
     """Everything page 1 draws, for one setting.
+
+    ``log_norm``, when given, is the gradient curve by distance already computed for this setting (member
+    ``f`` of :func:`family`, ``family(...)["log_norm"][f]``): it is used as it is instead of multiplying the
+    Jacobian chain again, the costly part (the family's members equal that chain to float64 precision).
 
     Returns
     -------
@@ -29,7 +33,7 @@ def run(activation="tanh", rho=0.9, hidden=32, T=100, input_scale=1.0, init="ort
     W = m.params["weight_hh"]
     gamma = m.act.bound
     rho_true, sigma = spectral_radius(W), max_singular_value(W)
-    L = by_distance(chain_log10_norms(m.state_jacobians(tr)))
+    L = by_distance(chain_log10_norms(m.state_jacobians(tr))) if log_norm is None else given(log_norm, T)
     d = np.arange(T + 1)
     dh = np.zeros((T, hidden))
     dh[-1] = readout(hidden, seed)

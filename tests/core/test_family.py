@@ -100,3 +100,69 @@ def test_page_families_have_members_first_and_members_can_be_taken(name):
     assert np.array_equal(taken["distance"], fam["distance"])
     for (path, a), (_, b) in zip(_arrays(taken), _arrays(part), strict=True):
         np.testing.assert_allclose(a, b, atol=1e-10, rtol=0, err_msg=f"{name}: {path}")
+
+
+# A page's single run (its tiles, secondary charts and CSV) takes the slider's member of the family instead of
+# multiplying the same Jacobian chains again: (run at value v with the member given) == (run at v from scratch).
+GIVEN = {  # name -> (run(v, given) at H = 6, T = 12, the member of family(values) at index f as ``given``)
+    "vanilla_rnn": (lambda v, g: vanilla_rnn.run("tanh", v, 6, 12, log_norm=g),
+                    lambda fam, f: fam["log_norm"][f], lambda vs: vanilla_rnn.family("tanh", vs, 6, 12)),
+    "relu_vs_tanh": (lambda v, g: relu_vs_tanh.run(v, 6, 12, log_norms=g),
+                     lambda fam, f: {k: fam[k]["log_norm"][f] for k in relu_vs_tanh.CONTENDERS},
+                     lambda vs: relu_vs_tanh.family(vs, 6, 12)),
+    "lstm_forget_gate": (lambda v, g: lstm_forget_gate.run(v, 0.5, 1.3, 6, 12, curves=g),
+                         lambda fam, f: {k: c[f] for k, c in fam["curves"].items()},
+                         lambda vs: lstm_forget_gate.family(vs, 0.5, 1.3, 6, 12)),
+    "gru_update_gate": (lambda v, g: gru_update_gate.run(v, 0.5, 1.3, 6, 12, curves=g),
+                        lambda fam, f: {k: c[f] for k, c in fam["curves"].items()},
+                        lambda vs: gru_update_gate.family(vs, 0.5, 1.3, 6, 12)),
+}
+
+
+def _leaves(result, path=()):
+    if isinstance(result, dict):
+        for k, v in result.items():
+            yield from _leaves(v, (*path, k))
+    elif isinstance(result, tuple):
+        for k, v in enumerate(result):
+            yield from _leaves(v, (*path, k))
+    else:
+        yield path, result
+
+
+@pytest.mark.parametrize("name", sorted(GIVEN))
+def test_a_single_run_given_the_family_member_equals_the_run_from_scratch(name):
+    run, member, family = GIVEN[name]
+    values = np.array([-1.0, 0.3, 1.1, 2.5])
+    fam = family(values)
+    for f in (1, 3):
+        given, scratch = run(values[f], member(fam, f)), run(values[f], None)
+        for (path, a), (_, b) in zip(_leaves(given), _leaves(scratch), strict=True):
+            if isinstance(a, np.ndarray):
+                np.testing.assert_allclose(a, b, atol=1e-10, rtol=0, err_msg=f"{name}: {path}")
+            elif isinstance(a, float):
+                assert a == pytest.approx(b, abs=1e-10), f"{name}: {path}"
+            else:
+                assert a == b, f"{name}: {path}"
+
+
+@pytest.mark.parametrize("name", sorted(GIVEN))
+def test_a_given_member_is_used_as_it_is_and_checked(name):
+    """Not recomputed: a curve handed in (here shifted) is the curve returned, horizons follow it; a curve of
+    the wrong length is refused."""
+    run, member, family = GIVEN[name]
+    fam = family(np.array([0.7]))
+    given = member(fam, 0)
+    shifted = ({k: c - 5.0 for k, c in given.items()} if isinstance(given, dict) else given - 5.0)
+    out = run(0.7, shifted)
+    curves = {"vanilla_rnn": lambda r: {"g": r["log_norm"]},
+              "relu_vs_tanh": lambda r: {k: c["log_norm"] for k, c in r["curves"].items()}}.get(
+        name, lambda r: r["curves"])(out)
+    expect = shifted if isinstance(shifted, dict) else {"g": shifted}
+    if name == "relu_vs_tanh":                                   # only where the forward pass stays finite
+        expect = {k: c for k, c in expect.items() if np.isfinite(curves[k]).all()}
+    assert expect
+    for k, c in expect.items():
+        np.testing.assert_array_equal(curves[k], c)
+    with pytest.raises(ValueError):
+        run(0.7, ({k: c[:-1] for k, c in given.items()} if isinstance(given, dict) else given[:-1]))

@@ -147,3 +147,30 @@ def test_a_page_draws_the_coarse_family_then_the_whole_one_without_rebuilding_th
 
     at = release_scrub(at, "rho", 2.0)                      # a released slider uses it too
     assert_page_ok(at) and lines(at)[0] == whole
+
+
+# A released slider on pages 1-4 lands on a member of the family the chart already holds: the page's single run
+# (tiles, secondary charts, CSV) takes that member's curves instead of multiplying the Jacobian chains again.
+RELEASED = {"vanilla_rnn": ("rho", 1.5, ("vanilla_rnn",)),
+            "relu_vs_tanh": ("rho", 2.0, ("relu_vs_tanh",)),
+            "lstm_forget_gate": ("b_f", 2.0, ("lstm_forget_gate",)),
+            "gru_update_gate": ("b_z", 2.0, ("gru_update_gate", "lstm_forget_gate"))}
+
+
+@pytest.mark.parametrize("page", sorted(RELEASED))
+def test_a_release_multiplies_no_chain_the_family_holds(page, monkeypatch):
+    import importlib
+
+    key, value, modules = RELEASED[page]
+    at = run_page(page)
+    calls = []
+    for name in modules:
+        mod = importlib.import_module(f"core.scenarios.{name}")
+        for fn in ("chain_log10_norms", "diag_chain_log10_norms"):
+            if hasattr(mod, fn):
+                real = getattr(mod, fn)
+                monkeypatch.setattr(mod, fn, lambda *a, _real=real, _fn=fn, **k: calls.append(_fn) or _real(*a, **k))
+    at = release_scrub(at, key, value)
+    assert_page_ok(at)
+    assert float(at.query_params[key]) == value
+    assert calls == [], f"{page}: the release multiplied {len(calls)} chains"
