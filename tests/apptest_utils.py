@@ -40,6 +40,33 @@ TIMEOUT = 60
 
 
 # --- running ---------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class Drawn:
+    """One line of a scrubbed family chart as the browser gets it: the points sent (a family's lines keep only
+    the points that change how they look, ``ui.charts.family``), x in increasing order."""
+    x: np.ndarray
+    v: np.ndarray
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Drawn) and np.array_equal(self.x, other.x) and np.array_equal(self.v, other.v)
+
+    __hash__ = None
+
+    def of(self, full: np.ndarray) -> np.ndarray:
+        """``full`` (a curve over x = 0, 1, ..., N-1) at the points sent."""
+        return np.asarray(full)[np.round(self.x).astype(int)]
+
+    def assert_shows(self, full: np.ndarray, rtol: float = 1e-5, atol: float = 1e-9) -> None:
+        """The line runs from the first to the last x of ``full`` and every point sent is ``full``'s value there
+        (packed with 6 significant digits)."""
+        assert self.x[0] == 0 and self.x[-1] == len(full) - 1, (self.x[0], self.x[-1], len(full))
+        np.testing.assert_allclose(self.v, self.of(full), rtol=rtol, atol=atol)
+
+    def on_grid(self, n: int) -> np.ndarray:
+        """The drawn line (straight between the points sent) at x = 0, 1, ..., n-1."""
+        return np.interp(np.arange(n), self.x, self.v)
+
+
 def page_path(page: str | None) -> str | None:
     """``"vanilla_rnn"`` -> ``"pages/1_vanilla_rnn.py"``; None/"home" -> None (the main script)."""
     if page in (None, "home"):

@@ -55,7 +55,7 @@ def test_direct_path_is_the_product_of_the_plotted_update_gates(query):
     z = heat_grid(at, name("chart.gate", "pytorch"))           # (T, H)
     assert z.shape == (40, 8)
     direct = main_curves(at)[name("series.direct", "pytorch")]
-    np.testing.assert_allclose(direct, log10_max_prod(z), rtol=1e-5, atol=1e-9)
+    direct.assert_shows(log10_max_prod(z))
 
 
 def test_cs224n_convention_shows_u_with_the_same_gradients():
@@ -65,8 +65,8 @@ def test_cs224n_convention_shows_u_with_the_same_gradients():
     z, u = heat_grid(pt, name("chart.gate", "pytorch")), heat_grid(cs, name("chart.gate", "cs224n"))
     assert np.allclose(u, 1.0 - z, rtol=0, atol=1e-15)
     a, b = main_curves(pt), main_curves(cs)
-    assert np.array_equal(a[name("series.direct", "pytorch")], b[name("series.direct", "cs224n")])
-    assert np.array_equal(a[name("series.gru_full")], b[name("series.gru_full")])
+    assert a[name("series.direct", "pytorch")] == b[name("series.direct", "cs224n")]
+    assert a[name("series.gru_full")] == b[name("series.gru_full")]
     # labels, help, tiles and equations follow the convention; the slider in the chart shows b_u = -b_z
     assert main_param(cs)["bind"] == {"input": "range", "min": -4.0, "max": 4.0, "step": 0.25,
                                       "name": name("b_z", "cs224n")}
@@ -98,8 +98,7 @@ def test_switching_the_convention_keeps_the_values():
     assert control_value(at, PAGE, BZ) == -1.5 and at.query_params["b_z"] == "-1.5"
     r = gru_update_gate.run(-1.5)
     assert float(metrics(at)[name("metric.mean_u")]) == pytest.approx(1 - r["mean_z"], abs=1e-4)
-    np.testing.assert_allclose(main_curves(at)[name("series.gru_full")], r["curves"]["gru_full"], rtol=1e-5,
-                               atol=1e-9)
+    main_curves(at)[name("series.gru_full")].assert_shows(r["curves"]["gru_full"])
     at.radio(key="conv").set_value("pytorch").run()
     assert control_value(at, PAGE, BZ) == -1.5 and main_param(at)["value"] == [{"b_z": -1.5}]
     # a link in CS224n's convention means the same b_z
@@ -111,10 +110,9 @@ def test_default_view_shows_the_core_numbers():
     at = run_page(PAGE)
     r = gru_update_gate.run()
     c = main_curves(at)
-    assert np.array_equal(c["x"], r["distance"])
     for key in ("gru_full", "vanilla_rnn", "lstm"):                      # packed with 6 significant digits
-        np.testing.assert_allclose(c[name(f"series.{key}")], r["curves"][key], rtol=1e-5, atol=1e-9, err_msg=key)
-    np.testing.assert_allclose(c[name("series.direct", "pytorch")], r["curves"]["gru_direct"], rtol=1e-5, atol=1e-9)
+        c[name(f"series.{key}")].assert_shows(r["curves"][key])
+    c[name("series.direct", "pytorch")].assert_shows(r["curves"]["gru_direct"])
     m = metrics(at)
     assert m[name("metric.horizon_gru")] == str(r["horizons"]["gru_full"])
     assert m[name("metric.horizon_lstm")] == str(r["horizons"]["lstm"])
@@ -133,14 +131,15 @@ def test_keep_and_replace_presets():
     assert mk[name("metric.horizon_gru")] == "> 100"
     c = main_curves(replace)                                # rewriting the state every step: like a vanilla RNN
     assert horizon(mr[name("metric.horizon_gru")]) < 10
-    assert c[name("series.gru_full")][-1] < -30 and c[name("series.vanilla_rnn")][-1] < -30
+    assert c[name("series.gru_full")].v[-1] < -30 and c[name("series.vanilla_rnn")].v[-1] < -30
 
 
 def test_closed_reset_gate_leaves_only_the_direct_path():
     at = click_preset(run_page(PAGE), "reset_closed")
     assert_page_ok(at)
     c = main_curves(at)
-    assert np.abs(c[name("series.gru_full")] - c[name("series.direct", "pytorch")]).max() < 0.2
+    full, direct = c[name("series.gru_full")].on_grid(101), c[name("series.direct", "pytorch")].on_grid(101)
+    assert np.abs(full - direct).max() < 0.2
     r_mean = curves(at, name("chart.reset_t"))[name("series.r_mean")]
     assert r_mean.max() < 0.05
 
@@ -151,7 +150,7 @@ def test_leaky_preset_is_a_constant_gate_and_keeps_the_url_clean():
     z = heat_grid(at, name("chart.gate", "pytorch"))
     assert np.allclose(z, 0.9, rtol=0, atol=1e-12)
     c = main_curves(at)
-    np.testing.assert_allclose(c[name("series.direct", "pytorch")], c["x"] * np.log10(0.9), rtol=1e-5, atol=1e-10)
+    c[name("series.direct", "pytorch")].assert_shows(np.arange(101) * np.log10(0.9), atol=1e-10)
     assert metrics(at)[name("metric.horizon_direct")] == "66"          # 0.9^66 < 1e-3 < 0.9^65
     specs, presets = page_controls(PAGE)
     assert query_from(specs, {s.key: s.default for s in specs}) == {}
@@ -192,4 +191,4 @@ def test_in_the_leaky_mode_every_member_is_the_same_and_the_chart_says_why():
     notes = next(f for f in frames if "note" in f)["note"].tolist()
     assert len(notes) == 33 and len(set(notes)) == 1 and notes[0].startswith(name("note.leaky", "cs224n")[:20])
     a, b = member_curves(at, "b_z", 0), member_curves(at, "b_z", 32)
-    assert all(np.array_equal(a[k], b[k]) for k in a)
+    assert a == b

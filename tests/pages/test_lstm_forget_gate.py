@@ -6,6 +6,7 @@ import pytest
 
 from core.scenarios import lstm_forget_gate
 from tests.apptest_utils import (
+    Drawn,
     _arrow_to_df,
     assert_page_ok,
     chart_frames,
@@ -35,23 +36,22 @@ def chart_data(at, title):
 
 
 def member_curves(at, key, member, kind="curve"):
-    """{series: y values in x order} of the ``kind`` lines ("curve" solid, "ref" dashed) of member ``member`` of
-    the family chart that holds the scrub ``key``, as the browser unpacks them, plus the x values."""
+    """{series: its line (``Drawn``)} of the ``kind`` lines ("curve" solid, "ref" dashed) of member ``member`` of
+    the family chart that holds the scrub ``key``, as the browser unpacks them."""
     frames = [_arrow_to_df(ds.data.data) for ds in scrub_chart(at, key).proto.datasets if ds.data.data]
     packed = [f for f in frames if {"i", "kind", "v"} <= set(f.columns)]
     lines = max(packed, key=lambda f: f["v"].astype(str).str.count(",").max())   # the lines, not the hover points
     df = unpack(lines, member)
     out = {}
-    for name, g in df[df["kind"] == kind].groupby("series", sort=False):
+    for name, g in df[df["kind"] == kind].groupby("series", sort=False, observed=True):
         g = g.sort_values("x")
-        out[str(name)] = g["v"].to_numpy()
-        out["x"] = g["x"].to_numpy()
+        out[str(name)] = Drawn(g["x"].to_numpy(), g["v"].to_numpy())
     return out
 
 
 def curves(at, title=None, kind="curve"):
     """{series name: y values in x order} of the solid curves of a line chart, plus the x values. The main
-    (untitled) chart is the scrubbed family: the member at b_f's current value."""
+    (untitled) chart is the scrubbed family: the member at b_f's current value, {series name: ``Drawn``}."""
     if title is None:
         return member_curves(at, BF, BF_SPEC.index(control_value(at, PAGE, BF_SPEC)), kind)
     df = chart_data(at, title)
@@ -87,7 +87,7 @@ def test_cell_path_is_the_product_of_the_plotted_forget_gates(query):
     f = heat_grid(at, name("chart.f"))                         # the f_t the heat map shows, (T, H)
     assert f.shape == (40, 8)
     cell = curves(at)[name("series.cell_path")]                # the cell path the main chart shows (6 digits)
-    np.testing.assert_allclose(cell, log10_max_prod(f), rtol=1e-5, atol=1e-9)
+    cell.assert_shows(log10_max_prod(f))
     shown = float(metrics(at)[name("metric.mean_f")])
     assert shown == pytest.approx(f.mean(), abs=5e-5)
 
@@ -96,15 +96,15 @@ def test_default_view_shows_the_core_numbers():
     at = run_page(PAGE)
     r = lstm_forget_gate.run()                                 # the page's defaults are the scenario's
     c = curves(at)
-    assert np.array_equal(c["x"], r["distance"])
     for key in ("cell_path", "cell_full", "state_full", "vanilla_rnn"):      # packed with 6 significant digits
-        np.testing.assert_allclose(c[name(f"series.{key}")], r["curves"][key], rtol=1e-5, atol=1e-9, err_msg=key)
+        c[name(f"series.{key}")].assert_shows(r["curves"][key])
     m = metrics(at)
     assert m[name("metric.horizon_cell")] == str(r["horizons"]["cell_path"]) == "12"
     assert m[name("metric.horizon_state")] == str(r["horizons"]["state_full"])
     assert m[name("metric.sigmoid_bf_T")] == "7.89e-31"            # 0.5^100
     ref = curves(at, kind="ref")
-    np.testing.assert_allclose(ref[name("series.sigmoid_bf")], ref["x"] * np.log10(0.5), rtol=1e-5)  # sigma(b_f)^(T-k)
+    power = ref[name("series.sigmoid_bf")]                                     # sigma(b_f)^(T-k): a straight line
+    power.assert_shows(r["distance"] * np.log10(0.5))
     cells = chart_data(at, name("chart.cell"))
     c_max = cells[cells["series"] == name("series.c_max")].sort_values("x")["y"].to_numpy()
     assert np.allclose(c_max, r["c_abs_max"])
@@ -132,7 +132,7 @@ def test_1997_lstm_keeps_the_gradient_and_grows_the_cell():
     assert_page_ok(at)
     assert at.toggle(key="no_forget").value is True
     c = curves(at)
-    assert np.all(c[name("series.cell_path")] == 0.0)          # prod of f = 1
+    assert np.all(c[name("series.cell_path")].v == 0.0)        # prod of f = 1
     assert curves(at, kind="ref") == {}                        # no sigma(b_f) reference: f does not depend on it
     assert np.all(heat_grid(at, name("chart.f")) == 1.0)
     cells = curves(at, name("chart.cell"))
@@ -149,7 +149,7 @@ def test_chinese_labels_follow_the_same_data():
     assert_page_ok(zh)
     t = Translator("zh")
     a, b = curves(en), curves(zh)
-    assert np.array_equal(a[name("series.cell_path")], b[t(f"{PAGE}.series.cell_path")])
+    assert a[name("series.cell_path")] == b[t(f"{PAGE}.series.cell_path")]
 
 
 
@@ -174,7 +174,7 @@ def test_released_scrub_drives_tiles_and_secondary_charts_without_rebuilding_the
     np.testing.assert_allclose(cells[name("series.c_max")], r["c_abs_max"])
     assert main_spec(at) == spec_before, "the chart keeps its spec: the browser shows the value already"
     shown = curves(at)                                         # the member the slider now shows is b_f = 3
-    np.testing.assert_allclose(shown[name("series.cell_path")], r["curves"]["cell_path"], rtol=1e-5, atol=1e-9)
+    shown[name("series.cell_path")].assert_shows(r["curves"]["cell_path"])
 
 
 def test_the_chart_writes_each_members_numbers_and_marks_its_horizon():

@@ -71,6 +71,63 @@ def test_pack_round_trips_every_member_with_inf_and_nan():
         assert set(got[got["series"] == "b"]["kind"]) == {"ref"}
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_rdp_rows_keeps_the_points_rdp_keeps_row_by_row(seed):
+    from ui.charts.clamp import _rdp, rdp_rows
+
+    rng = np.random.default_rng(seed)
+    N, R = int(rng.integers(1, 80)), int(rng.integers(1, 6))
+    px = np.arange(N) * rng.uniform(0.1, 20)
+    py = rng.normal(size=(R, N)).cumsum(axis=1) * rng.choice([0.1, 1, 10])
+    if seed % 3 == 0:
+        py = np.round(py)                                       # ties: the first farthest point, as argmax
+    got = rdp_rows(px, py, 0.25)
+    for r in range(R):
+        assert np.flatnonzero(got[r]).tolist() == _rdp(px, py[r], 0.25).tolist()
+
+
+def test_family_lines_send_only_what_changes_the_drawing():
+    """Each member's line is sent as the points Ramer-Douglas-Peucker keeps at the chart's widest (a quarter
+    pixel): the line through them stays within that of the clamped curve everywhere, its ends are sent, and so is
+    every point beyond the axes (it carries a triangle); hover points are not thinned by it."""
+    from ui.charts.family import HOVER_POINTS
+    from ui.charts.render import to_vega_lite
+    from ui.charts.theme import LINE_WIDTH_PX
+
+    rng = np.random.default_rng(3)
+    T, F = 300, 3
+    d = np.arange(T + 1.0)
+    L = -np.outer([0.05, 0.08, 0.1], d) + 2 * np.sin(d / 15) + rng.normal(0, 0.01, size=(F, T + 1))
+    L[1, 200:] = -np.inf                                     # underflow to zero: flagged points
+    L[2, 150:] = 80.0                                        # beyond the axes (at most 60 decades): flagged
+    height = 360
+    scrub = ScrubParam("rho", 0.1, 0.3, 0.1, 0.2, "ρ")
+    spec = to_vega_lite(charts.family_curves(np.arange(T + 1), {"grad": L}, scrub=scrub, height=height))
+    frames = list(spec["datasets"].values())
+    lines = next(f for f in frames if "v" in f and "kind" in f and "dash" in f)
+    lo, hi = float(lines["lo"].iloc[0]), float(lines["hi"].iloc[0])
+    px_per = (LINE_WIDTH_PX / T, height / (hi - lo))
+    sent = []
+    for f in range(F):
+        got = unpack(lines, f).sort_values("x")
+        x, v = got["x"].to_numpy(), got["v"].to_numpy()
+        assert x[0] == 0 and x[-1] == T
+        np.testing.assert_allclose(v, L[f, x.astype(int)], rtol=1e-5, atol=1e-9)
+        # every point of the curve lies within a quarter pixel of the drawn segment it falls on
+        k = np.searchsorted(x, np.arange(T + 1), side="right").clip(1, len(x) - 1)
+        ax, bx = x[k - 1] * px_per[0], x[k] * px_per[0]
+        ay, by = np.clip(v[k - 1], lo, hi) * px_per[1], np.clip(v[k], lo, hi) * px_per[1]
+        qx, qy = np.arange(T + 1) * px_per[0], np.clip(L[f], lo, hi) * px_per[1]
+        off = np.abs((by - ay) * (qx - ax) - (bx - ax) * (qy - ay)) / np.hypot(bx - ax, by - ay)
+        assert off.max() <= 0.25 + 1e-6, f"member {f}: the drawn line is {off.max():.2f} px off"
+        beyond = np.flatnonzero((L[f] < lo) | (L[f] > hi))
+        assert set(beyond) <= set(x.astype(int)), "every flagged point is sent"
+        sent.append(len(x) - len(beyond))
+    assert max(sent) < 0.4 * (T + 1), sent
+    hover = next(f for f in frames if "log10_text" in f)
+    assert all(len(t.split("|")) == min(T + 1, HOVER_POINTS) for t in hover["log10_text"])
+
+
 def _family_chart(L, notes=True):
     scrub = ScrubParam("rho", 0.1, 0.3, 0.1, 0.2, "ρ")
     x = np.arange(L.shape[1])
@@ -99,7 +156,9 @@ def test_family_chart_holds_every_member_and_its_note():
     lines = next(f for f in frames if "v" in f and "kind" in f and len(f) == 6)
     for f in range(3):
         got = unpack(lines, f)
-        np.testing.assert_allclose(got[got["series"] == "grad"]["v"], L[f])
+        grad = got[got["series"] == "grad"]
+        assert grad["x"].tolist() == [0, 7], "a straight line is sent as its two ends"
+        np.testing.assert_allclose(grad["v"], L[f, [0, 7]])
     notes = next(f for f in frames if "note" in f)
     assert notes["note"].tolist() == ["m0", "m1", "m2"] and notes["i"].tolist() == [0, 1, 2]
     marks = next(f for f in frames if "label" in f and "i" in f)
@@ -188,4 +247,24 @@ def test_family_rows_stay_few_per_member():
     spec = chart_frames(at)[0]
     packed = [f for f in spec.frames if "v" in f.columns and "kind" in f.columns]
     assert packed and max(len(f) for f in packed) <= 3 * len(RHO.values)
-    assert pd.concat(packed)["v"].str.count(",").max() == 300
+    assert pd.concat(packed)["v"].str.count(",").max() <= 300     # at most T + 1 points a line (simplified)
+
+
+def test_copied_members_are_packed_once_and_sent_as_copies():
+    """A coarse family (ui.progressive) repeats computed members: their rows are formatted once and repeated, and
+    the frames are the ones packing every member would give."""
+    from ui.charts import family as fc
+    from ui.charts.text import ENGLISH
+
+    x = np.arange(40.0)
+    L = -np.outer([0.5, 1.0, 2.0], x) + np.sin(x)[None] * np.array([[1.0], [2.0], [3.0]])
+    L[2, 30:] = -np.inf
+    idx = [0, 0, 1, 1, 1, 2, 2]
+    series = {"grad": L[idx], "ref": L[idx] / 2}
+    kinds = {"ref": "ref"}
+    for build in (lambda ss: fc.pack(x, ss, kinds),
+                  lambda ss: fc._hover_rows(x, ss, kinds, np.arange(0, 40, 3), -60.0, 5.0, ENGLISH)):
+        sizes = []
+        got = fc._per_member(series, lambda ss, b=build: sizes.append(len(ss["grad"])) or b(ss))
+        assert sizes == [3]
+        pd.testing.assert_frame_equal(got, build(series))

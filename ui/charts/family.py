@@ -18,13 +18,14 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ui.charts.clamp import EXACT, OVERFLOW, UNDERFLOW, auto_domain, clamp, fmt_pow10s, fmt_values
+from ui.charts.clamp import EXACT, OVERFLOW, UNDERFLOW, auto_domain, clamp, fmt_pow10s, fmt_values, rdp_rows
 from ui.charts.lines import window_layers
 from ui.charts.notes import member_notes, note_lines, room
 from ui.charts.overlap import dash_keys, over_members
 from ui.charts.scrub import DIGITS, ScrubParam, js, pack, unpack_transforms
 from ui.charts.text import ENGLISH, ChartText
 from ui.charts.theme import (
+    LINE_WIDTH_PX,
     OVERFLOW_SHAPE,
     UNDERFLOW_SHAPE,
     Style,
@@ -174,9 +175,10 @@ def family_curves(x: Sequence[float] | np.ndarray, curves: Mapping[str, np.ndarr
     names = list(series)
     found = series_styles(names, colors, refs)
     key = (x, *series.values(), tuple(series), tuple(kinds), lo, hi, text, tuple(found.items()))  # the same family
-    lines = _recent(("lines", *key), lambda: _with_range(_packed(x, series, kinds, found, (lo, hi)), lo, hi))
-    hover = _recent(("hover", *key), lambda: _hover_rows(x, series, kinds, _hover_columns(len(x), len(series)), lo,
-                                                         hi, text))
+    lines = _recent(("lines", height, *key), lambda: _with_range(
+        _per_member(series, lambda ss: _packed(x, ss, kinds, found, (lo, hi), height)), lo, hi))
+    hover = _recent(("hover", *key), lambda: _per_member(
+        series, lambda ss: _hover_rows(x, ss, kinds, _hover_columns(len(x), len(ss)), lo, hi, text)))
 
     xt, yt = x_title or text.distance, y_title or text.log10_grad
     x_enc, y_enc = q("x", xt, scale=FREE), q("y", yt, scale=FREE)
@@ -219,11 +221,47 @@ def family_curves(x: Sequence[float] | np.ndarray, curves: Mapping[str, np.ndarr
     return out
 
 
+def _per_member(series: Mapping[str, np.ndarray], build: Callable[[dict], pd.DataFrame]) -> pd.DataFrame:
+    """``build(series)``, packed rows ordered by series then member ``i`` (one row each), computed for the distinct
+    members only: a coarse family (``ui.progressive``) repeats each computed member for its neighbours, and
+    formatting its copies again would cost the run that draws it."""
+    arrays = {k: np.asarray(v, dtype=float) for k, v in series.items()}
+    F = next(iter(arrays.values())).shape[0] if arrays else 0
+    seen: dict[bytes, int] = {}
+    inverse = np.array([seen.setdefault(b"".join(v[f].tobytes() for v in arrays.values()), len(seen))
+                        for f in range(F)], dtype=np.intp)
+    if len(seen) == F:
+        return build(arrays)
+    first = np.unique(inverse, return_index=True)[1]                   # each distinct member's first index
+    out = build({k: v[first] for k, v in arrays.items()})
+    U = len(first)
+    take = (np.arange(len(arrays))[:, None] * U + inverse[None, :]).ravel()
+    out = out.iloc[take].reset_index(drop=True)
+    out["i"] = np.tile(np.arange(F, dtype=np.uint16), len(arrays))
+    return out
+
+
+def _drawn_points(x: np.ndarray, series: Mapping[str, np.ndarray], y_range: tuple[float, float],
+                  height: int) -> dict[str, np.ndarray]:
+    """Per line, the points that change how it looks at the widest the chart is drawn (``LINE_WIDTH_PX`` x
+    ``height`` pixels: Ramer-Douglas-Peucker within a quarter pixel of the clamped curve, ``rdp_rows``), plus every
+    point beyond the axes (it carries an overflow/underflow triangle): name -> (F, N) bool."""
+    lo, hi = y_range
+    span_x = max(float(x.max() - x.min()), 1e-300) if len(x) else 1.0
+    px = x * (LINE_WIDTH_PX / span_x)
+    out = {}
+    for name, vals in series.items():
+        v = np.asarray(vals, dtype=float)
+        inside = np.clip(np.nan_to_num(v, nan=lo), lo, hi)
+        out[name] = rdp_rows(px, inside * (height / max(hi - lo, 1e-300))) | ~((v >= lo) & (v <= hi))
+    return out
+
+
 def _packed(x: np.ndarray, series: Mapping[str, np.ndarray], kinds: dict[str, str], found: dict[str, Style],
-            y_range: tuple[float, float]) -> pd.DataFrame:
+            y_range: tuple[float, float], height: int) -> pd.DataFrame:
     """``pack``'s rows (member, series) with each line's dash key for its member: its own pattern, or ``"over"``
     where it lies on an earlier line of the member (so the browser picks it per row, with no expression)."""
-    out = pack(x, series, kinds)
+    out = pack(x, series, kinds, keep=_drawn_points(x, series, y_range, height))
     names = list(series)
     Y = np.stack([np.asarray(series[name], dtype=float) for name in names])            # (S, F, N)
     keys = dash_keys(names, found, over_members(Y, y_range))                              # (S, F)

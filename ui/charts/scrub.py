@@ -108,11 +108,12 @@ def _joined(values: np.ndarray) -> np.ndarray:
     return np.array([",".join(r) for r in rows], dtype=object)
 
 
-def pack(x: np.ndarray, series: dict[str, np.ndarray], kinds: dict[str, str] | None = None) -> pd.DataFrame:
+def pack(x: np.ndarray, series: dict[str, np.ndarray], kinds: dict[str, str] | None = None,
+         keep: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
     """Rows (member i, series, kind, x, v) with the points of a line as text: ``x`` (N,) shared by every line,
-    ``series`` name -> (F, N) values. NaN points are left out of their line. ``kinds`` name -> "curve" | "ref"
-    (default "curve"). ``series`` and ``kind`` are categorical, and so is ``x`` (one string for the whole
-    family): Arrow sends each once.
+    ``series`` name -> (F, N) values. NaN points are left out of their line, and so are the points ``keep``
+    (name -> (F, N) bool, default all) leaves out. ``series`` and ``kind`` are categorical, and so is ``x``
+    (a line's x text is sent once however many lines share it).
     """
     kinds = kinds or {}
     x = np.asarray(x, dtype=float)
@@ -120,17 +121,27 @@ def pack(x: np.ndarray, series: dict[str, np.ndarray], kinds: dict[str, str] | N
     for name, vals in series.items():
         vals = np.asarray(vals, dtype=float)
         F = vals.shape[0]
-        if np.isnan(vals).any():
-            xs = np.array([_joined(x[~np.isnan(row)][None])[0] for row in vals], dtype=object)
-            vs = np.array([_joined(row[~np.isnan(row)][None])[0] for row in vals], dtype=object)
-        else:
+        mask = ~np.isnan(vals)
+        if keep is not None and name in keep:
+            mask &= keep[name]
+        if mask.all():
             xs, vs = np.full(F, _joined(x[None])[0], dtype=object), _joined(vals)
+        else:
+            xs, vs = _joined_masked(np.broadcast_to(x, vals.shape), mask), _joined_masked(vals, mask)
         parts.append(pd.DataFrame({"i": np.arange(F, dtype=np.uint16), "series": name,
                                    "kind": kinds.get(name, "curve"), "x": xs, "v": vs}))
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["i", "series", "kind", "x", "v"])
     for col in ("series", "kind", "x"):
         out[col] = out[col].astype("category")
     return out
+
+
+def _joined_masked(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Each row of ``values`` (F, N) as comma-separated numbers, only where ``mask``: formatted in one pass."""
+    texts = _joined(values[mask][None])[0].split(",") if mask.any() else []
+    ends = np.cumsum(mask.sum(axis=1))
+    return np.array([",".join(texts[a:b]) for a, b in zip(np.concatenate([[0], ends[:-1]]), ends, strict=True)],
+                    dtype=object)
 
 
 def unpack_transforms(scrub: ScrubParam | None = None, fields: tuple[str, ...] = ("x", "v")) -> list[dict]:
