@@ -7,9 +7,11 @@ exact), and fills the members in between with their nearest computed neighbour: 
 curve in the browser, in steps of c grid values. The whole family is computed by one background thread and
 kept for every session; the session's next run (the slider's release, any other control) draws it.
 
-How coarse: the seconds a family of this page costs per member and per unit of work (T * H^2.5) are learned
-from every computation, so the coarse part fits :data:`BUDGET` on this machine, under this load. A family whose
-whole cost fits the budget is computed in the run, as before.
+How coarse: a family of this page costs a part per member and a part that does not depend on how many members
+there are (models that do not change with the slider, the loop over T steps), both per unit of work (T * H^2.5).
+Both are learned from every computation (the per-member part from whole families, the rest from coarse ones),
+so the coarse part fits :data:`BUDGET` on this machine, under this load. A family whose whole cost fits the
+budget is computed in the run, as before.
 
     def family_of(b_fs, b_i, H, T, ...):            # the page's family: its grid values first, then keywords
         return lstm_forget_gate.family(b_fs, b_i, ..., H, T, ...)
@@ -54,6 +56,7 @@ _whole: OrderedDict[tuple, Any] = OrderedDict()     # key -> whole family
 _coarse: OrderedDict[tuple, Any] = OrderedDict()    # (key, stride, phase) -> coarse family (computed members)
 _pending: OrderedDict[tuple, Future] = OrderedDict()
 _rate: dict[str, float] = {}                         # family name -> seconds per member per unit of work
+_fixed: dict[str, float] = {}                        # family name -> seconds per unit of work, whatever the members
 _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="family")
 
 
@@ -87,17 +90,23 @@ def _remember(store: OrderedDict, key: tuple, value: Any, size: int) -> None:
             store.popitem(last=False)
 
 
-def _timed(name: str, fn: Callable, values: np.ndarray, kwargs: dict) -> Any:
-    """``fn(values, **kwargs)``, learning this family's cost per member and unit of work."""
+def _timed(name: str, fn: Callable, values: np.ndarray, kwargs: dict, whole: bool) -> Any:
+    """``fn(values, **kwargs)``, learning this family's cost: from a whole family its part per member (what is
+    left after the fixed part learned so far), from a coarse one its fixed part (what is left after the members'
+    part), both per unit of work."""
     t0 = time.perf_counter()
     out = fn(values, **kwargs)
-    _rate[name] = (time.perf_counter() - t0) / (len(values) * _work(kwargs))
+    seconds, work, n = time.perf_counter() - t0, _work(kwargs), len(values)
+    if whole or name not in _rate:
+        _rate[name] = max(seconds - _fixed.get(name, 0.0) * work, 0.5 * seconds) / (n * work)
+    else:
+        _fixed[name] = max(seconds - n * work * _rate[name], 0.0) / work
     return out
 
 
 def _compute_whole(name: str, key: tuple, fn: Callable, values: np.ndarray, kwargs: dict) -> None:
     try:
-        _remember(_whole, key, _timed(name, fn, values, kwargs), KEEP)
+        _remember(_whole, key, _timed(name, fn, values, kwargs, whole=True), KEEP)
     finally:
         with _lock:
             _pending.pop(key, None)
@@ -116,12 +125,16 @@ def _request(name: str, key: tuple, fn: Callable, values: np.ndarray, kwargs: di
 
 
 def stride_for(name: str, members: int, kwargs: dict) -> int:
-    """1 if the whole family fits the budget (by what it cost before), else the stride whose part fits it."""
+    """1 if the whole family fits the budget (by what it cost before), else the stride whose part fits it (the
+    coarsest, if even the fixed part does not)."""
     rate = _rate.get(name)
     if rate is None:
         return 4                                     # never measured: a quarter, and learn from it
-    need = rate * members * _work(kwargs) / BUDGET
-    return 1 if need <= 1 else min(MAX_STRIDE, math.ceil(need))
+    work = _work(kwargs)
+    fits = (BUDGET / work - _fixed.get(name, 0.0)) / rate if rate > 0 else math.inf   # members within the budget
+    if fits >= members:
+        return 1
+    return MAX_STRIDE if fits < 1 else min(MAX_STRIDE, math.ceil(members / fits))
 
 
 def coarse_members(members: int, at: int, stride: int) -> np.ndarray:
@@ -149,7 +162,7 @@ def family(name: str, fn: Callable, values: np.ndarray, at: int, **kwargs) -> Fa
     F = len(values)
     stride = stride_for(name, F, kwargs) if enabled() else 1
     if stride == 1:
-        whole = _timed(name, fn, values, kwargs)
+        whole = _timed(name, fn, values, kwargs, whole=True)
         _remember(_whole, key, whole, KEEP)
         return Family(copy.deepcopy(whole), 1, at=at)
     idx = coarse_members(F, at, stride)
@@ -157,7 +170,7 @@ def family(name: str, fn: Callable, values: np.ndarray, at: int, **kwargs) -> Fa
     with _lock:
         part = _coarse.get(ckey)
     if part is None:
-        part = _timed(name, fn, values[idx], kwargs)
+        part = _timed(name, fn, values[idx], kwargs, whole=False)
         _remember(_coarse, ckey, part, KEEP)
     _request(name, key, fn, values, kwargs)
     return Family(take_members(part, nearest(F, idx)), stride, int(idx[0]), at)
@@ -188,3 +201,4 @@ def clear(rates: bool = True) -> None:
         _coarse.clear()
         if rates:
             _rate.clear()
+            _fixed.clear()

@@ -7,11 +7,12 @@ heaviest settings (``tests.bench.latency.HEAVY``), in one run with the bare one-
   first animation frame whose canvas differs; median over ``--steps`` moves, and how many script runs started
   during the drag (the target is none);
 - release -> page redrawn: from the last move to the end of the run Streamlit starts when the hand stops (its
-  selection debounce, 150 ms, included) plus two painted frames, against the bare page's key press -> redraw;
+  selection debounce, 150 ms, included) plus two painted frames, against the bare page's key press -> redraw
+  (median of ``--releases``: after the drag, then after single moves to values the page has not run at);
 - family on a cache miss: a run of the page with every cache cleared minus a warm rerun (AppTest, in-process, on
   the same session; the page's learned family cost kept, as on a server that has been up): what the student waits
   for, the stride of the family it drew (``ui.progressive``: 1 whole, c every c-th member first) and when the
-  whole family was there (``--miss-only`` measures only this, without a browser);
+  whole family was there (median of ``--miss-repeats``; ``--miss-only`` measures only this, without a browser);
 - family data: bytes of the main chart's datasets (what a student's browser downloads once per setting).
 
 Not a test: it prints a table (and writes JSON with --json). The machine's load moves every number; compare
@@ -89,9 +90,10 @@ def scrub_pages() -> dict[str, list]:
     return out
 
 
-def drag(b, url: str, spec, steps: int) -> tuple[list[float], int, float]:
+def drag(b, url: str, spec, steps: int, releases: int = 1) -> tuple[list[float], int, float]:
     """Move the slider ``steps`` times (back and forth around the start); returns step times, runs during the
-    drag, and release -> redrawn."""
+    drag, and release -> redrawn (the median of ``releases``: after the drag, then after single moves to values
+    the page has not run at)."""
     page = b.new_page(viewport={"width": 1280, "height": 720})
     page.goto(url)
     settle(page)
@@ -111,9 +113,13 @@ def drag(b, url: str, spec, steps: int) -> tuple[list[float], int, float]:
         if i >= 2 and ms > 0:   # two warm-up moves
             times.append(ms)
     runs = page.evaluate("() => window.__runs")
-    release = page.evaluate(RELEASE)
+    release = [page.evaluate(RELEASE)]
+    fresh = [k for k in range(n) if k not in set(path)]          # values the page has not run at yet
+    for k in fresh[::max(1, len(fresh) // max(1, releases - 1))][:releases - 1]:
+        page.evaluate(STEP, [name, spec.to_url(spec.values[k].item())])
+        release.append(page.evaluate(RELEASE))
     page.close()
-    return times, runs, release
+    return times, runs, statistics.median(release)
 
 
 def cache_miss(pid: str, query: dict, key: str) -> dict:
@@ -156,8 +162,13 @@ def cache_miss(pid: str, query: dict, key: str) -> dict:
             "whole_s": (whole_w - warm_w) if coarse else cold_w - warm_w, "family_kb": size / 1024}
 
 
-def misses(pages: list[str]) -> list[dict]:
-    """Only the cache misses (no browser): ``--miss-only``."""
+def median_miss(found: list[dict]) -> dict:
+    """The miss whose wait is the median of several (its other numbers with it)."""
+    return sorted(found, key=lambda r: r["miss_s"])[(len(found) - 1) // 2]
+
+
+def misses(pages: list[str], repeats: int = 1) -> list[dict]:
+    """Only the cache misses (no browser): ``--miss-only``; the median of ``repeats`` misses each."""
     specs = scrub_pages()
     rows = []
     for pid, spec in [(p, s) for p in pages if p in specs for s in specs[p]]:
@@ -166,7 +177,7 @@ def misses(pages: list[str]) -> list[dict]:
                 continue
             q = dict(kv.split("=") for kv in query.split("&") if kv)
             q.pop(spec.key, None)
-            r = cache_miss(pid, q, spec.key)
+            r = median_miss([cache_miss(pid, q, spec.key) for _ in range(repeats)])
             rows.append({"page": pid if len(specs[pid]) == 1 else f"{pid}:{spec.key}", "view": label} | r)
             print(f"{rows[-1]['page']:<32}{label:<10} miss {r['miss_s']:6.2f} s (cpu {r['miss_cpu_s']:5.2f}),"
                   f" stride {r['stride']}, whole family after {r['whole_s']:6.2f} s, {r['family_kb']:6.0f} KB",
@@ -174,7 +185,7 @@ def misses(pages: list[str]) -> list[dict]:
     return rows
 
 
-def run(pages: list[str], steps: int, repeats: int) -> list[dict]:
+def run(pages: list[str], steps: int, repeats: int, releases: int = 5, miss_repeats: int = 3) -> list[dict]:
     specs = scrub_pages()
     pages = [p for p in pages if p in specs]
     rows = []
@@ -187,13 +198,14 @@ def run(pages: list[str], steps: int, repeats: int) -> list[dict]:
                     for label, query in (("default", ""), ("heaviest", HEAVY.get(pid, ""))):
                         if label == "heaviest" and not query:
                             continue
-                        times, runs, release = drag(b, f"{base}/{pid}?{query}", spec, steps)
+                        times, runs, release = drag(b, f"{base}/{pid}?{query}", spec, steps, releases)
                         q = dict(kv.split("=") for kv in query.split("&") if kv)
                         q.pop(spec.key, None)
                         page_name = pid if len(specs[pid]) == 1 else f"{pid}:{spec.key}"
                         rows.append({"page": page_name, "view": label, "step_ms": statistics.median(times),
                                      "step_p90_ms": sorted(times)[int(0.9 * (len(times) - 1))], "runs": runs,
-                                     "release_ms": release} | cache_miss(pid, q, spec.key))
+                                     "release_ms": release}
+                                    | median_miss([cache_miss(pid, q, spec.key) for _ in range(miss_repeats)]))
             bare_after = medians(measure(b, bare_base + "/", repeats))[0]
     bare = (bare_before + bare_after) / 2
     print(f"bare page key press -> redraw: {bare:.0f} ms (before {bare_before:.0f}, after {bare_after:.0f});"
@@ -214,10 +226,13 @@ def main():
     ap.add_argument("--pages", nargs="*", default=[p.id for p in available()])
     ap.add_argument("--steps", type=int, default=25)
     ap.add_argument("--repeats", type=int, default=9, help="bare page key presses")
+    ap.add_argument("--releases", type=int, default=5, help="releases per view (median)")
+    ap.add_argument("--miss-repeats", type=int, default=3, help="cache misses per view (median)")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--miss-only", action="store_true", help="only the cache misses (in-process, no browser)")
     a = ap.parse_args()
-    rows = misses(a.pages) if a.miss_only else run(a.pages, a.steps, a.repeats)
+    rows = (misses(a.pages, a.miss_repeats) if a.miss_only
+            else run(a.pages, a.steps, a.repeats, a.releases, a.miss_repeats))
     if a.json:
         a.json.write_text(json.dumps(rows, indent=1), encoding="utf-8")
 

@@ -35,6 +35,33 @@ def test_coarse_members_hold_the_slider_and_every_member_has_a_near_one(members,
     assert np.all(near[idx] == idx), "a computed member shows itself"
 
 
+def test_the_cost_model_learns_a_fixed_part_and_keeps_the_coarse_part_within_budget(two_steps, monkeypatch):
+    """A family costing FIXED + PER * members (seconds, on a fake clock): after a whole and a coarse computation
+    the stride is one whose coarse part fits the budget, where a cost per member alone would overshoot."""
+    FIXED, PER, F = 0.08, 0.01, 33                          # whole: 0.41 s; a cost per member alone says 12 ms
+    clock = [0.0]
+    monkeypatch.setattr(progressive.time, "perf_counter", lambda: clock[0])
+
+    def costly(values, H, T):
+        clock[0] += FIXED + PER * len(values)
+        return {"v": np.asarray(values, dtype=float), "distance": np.arange(T + 1)}
+
+    kw = {"H": 4, "T": 10}
+    values = np.arange(float(F))
+    progressive.family("fixed", costly, values, 0, **kw)            # never seen: a quarter, learns the fixed part
+    progressive.wait()                                              # the whole family: learns the part per member
+    progressive.clear(rates=False)
+    for _ in range(3):                                              # each miss learns again from its coarse part
+        progressive.clear(rates=False)
+        stride = progressive.family("fixed", costly, values, 5, **kw).stride
+        progressive.wait()
+    computed = len(progressive.coarse_members(F, 5, stride))
+    assert FIXED + PER * computed <= progressive.BUDGET + 1e-9, (stride, computed)
+    assert stride < progressive.MAX_STRIDE, "and no coarser than it needs to be"
+    progressive._fixed["fixed"] = 2 * progressive.BUDGET / progressive._work(kw)        # even the fixed part is over
+    assert progressive.stride_for("fixed", F, kw) == progressive.MAX_STRIDE
+
+
 def test_a_slow_family_comes_coarse_then_whole(two_steps):
     values = np.linspace(0.0, 2.0, 21)
     progressive._rate["toy"] = 1.0                           # far over budget: the coarsest stride
