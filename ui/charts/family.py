@@ -47,6 +47,9 @@ LIMIT = 60.0  # log10 axes of a family span at most ±60 decades: the interestin
 # Points that carry tooltips, per member: each is a mark Vega re-encodes (through its expression interpreter) on
 # every drag step, so a drag step costs ~0.05 ms per point; 300 keeps every distance of a T = 100 page.
 HOVER_POINTS = 320
+# Overflow/underflow triangles per line and member: a line that leaves the axes for good shows a row of them along
+# the edge, evenly spaced, not one per step (each is a symbol Vega draws on every drag step).
+FLAGS = 24
 
 
 def _hover_columns(n_points: int, n_series: int) -> np.ndarray:
@@ -244,8 +247,9 @@ def _per_member(series: Mapping[str, np.ndarray], build: Callable[[dict], pd.Dat
 def _drawn_points(x: np.ndarray, series: Mapping[str, np.ndarray], y_range: tuple[float, float],
                   height: int) -> dict[str, np.ndarray]:
     """Per line, the points that change how it looks at the widest the chart is drawn (``LINE_WIDTH_PX`` x
-    ``height`` pixels: Ramer-Douglas-Peucker within a quarter pixel of the clamped curve, ``rdp_rows``), plus every
-    point beyond the axes (it carries an overflow/underflow triangle): name -> (F, N) bool."""
+    ``height`` pixels: Ramer-Douglas-Peucker within a quarter pixel of the clamped curve, ``rdp_rows``), plus points
+    beyond the axes, each of which carries an overflow/underflow triangle (at most about ``FLAGS`` a line, evenly
+    spread, the first and last of them included): name -> (F, N) bool."""
     lo, hi = y_range
     span_x = max(float(x.max() - x.min()), 1e-300) if len(x) else 1.0
     px = x * (LINE_WIDTH_PX / span_x)
@@ -253,8 +257,16 @@ def _drawn_points(x: np.ndarray, series: Mapping[str, np.ndarray], y_range: tupl
     for name, vals in series.items():
         v = np.asarray(vals, dtype=float)
         inside = np.clip(np.nan_to_num(v, nan=lo), lo, hi)
-        out[name] = rdp_rows(px, inside * (height / max(hi - lo, 1e-300))) | ~((v >= lo) & (v <= hi))
+        out[name] = rdp_rows(px, inside * (height / max(hi - lo, 1e-300))) | _spread(~((v >= lo) & (v <= hi)), FLAGS)
     return out
+
+
+def _spread(flagged: np.ndarray, most: int) -> np.ndarray:
+    """Of each row's True points, at most about ``most`` evenly spaced ones, its first and last among them."""
+    rank = np.cumsum(flagged, axis=1) - 1
+    count = flagged.sum(axis=1, keepdims=True)
+    step = np.maximum(1, -(-count // most))
+    return flagged & ((rank % step == 0) | (rank == count - 1))
 
 
 def _packed(x: np.ndarray, series: Mapping[str, np.ndarray], kinds: dict[str, str], found: dict[str, Style],
