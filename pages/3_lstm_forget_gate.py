@@ -27,7 +27,7 @@ PRESETS = {
     "long": {"b_f": 3.0, "no_forget": False, **_GATES},
     "lstm1997": {"no_forget": True, **_GATES},
 }
-CURVES = ("cell_path", "cell_full", "state_full", "vanilla_rnn")
+CURVES = lstm_forget_gate.CURVES  # the main chart's gradient curves, named as core names them
 # the LSTM's three gradients in its colour, three shades; the vanilla RNN in its own; sigma(b_f)^(T-k) a power law
 STYLES = {"cell_path": ("lstm", "dark"), "cell_full": ("lstm", "light"), "state_full": "lstm", "vanilla_rnn": "tanh",
           "sigmoid_bf": "power", "c_max": ("lstm", "dark"), "h_max": "lstm", "f": "lstm"}

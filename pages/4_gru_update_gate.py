@@ -41,7 +41,7 @@ PRESETS = {
     "reset_closed": {"b_z": 0.0, "b_r": -4.0, "leak": 0.0},
     "leaky": {"b_r": 0.0, "leak": 0.9},
 }
-CURVES = ("gru_full", "gru_direct", "vanilla_rnn", "lstm")
+CURVES = gru_update_gate.CURVES  # the main chart's gradient curves, named as core names them
 # each model in its colour; the GRU's direct path and its gate statistics in darker shades of the GRU's
 STYLES = {"gru_full": "gru", "gru_direct": ("gru", "dark"), "vanilla_rnn": "tanh", "lstm": "lstm", "r_mean": "gru",
           "shift": ("gru", "dark")}

@@ -257,7 +257,7 @@ def _drawn_points(x: np.ndarray, series: Mapping[str, np.ndarray], y_range: tupl
     for name, vals in series.items():
         v = np.asarray(vals, dtype=float)
         inside = np.clip(np.nan_to_num(v, nan=lo), lo, hi)
-        out[name] = rdp_rows(px, inside * (height / max(hi - lo, 1e-300))) | _spread(~((v >= lo) & (v <= hi)), FLAGS)
+        out[name] = rdp_rows(px, inside * (height / max(hi - lo, 1e-300))) | _spread((v < lo) | (v > hi), FLAGS)
     return out
 
 
