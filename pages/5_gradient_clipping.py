@@ -15,6 +15,7 @@ import ui
 from core.cliff import CLIFF_LATEX, RULES, cliff_loss, descend, wall_b
 from core.clipping import CLIP_NORM_LATEX, CLIP_VALUE_LATEX, clip_by_norm, clip_by_value
 from core.scenarios import gradient_clipping as gc
+from core.tasks import ADDING_BASELINE_MSE
 from ui import Choice, Number, Scrub, Slider, Toggle, charts
 from ui.charts.family_paths import family_paths, pack_paths
 from ui.charts.replay import Panel, replay_runs
@@ -110,8 +111,9 @@ def descents(gap, below, lr, steps, max_norm, clip_value):
 
 
 @ui.cached(max_entries=64)
-def training(cell, T, H, steps, lr, gain, clip, seed, _label=""):
-    """Both runs; on a cache miss a progress bar follows them (st.cache_data replays it, ending empty)."""
+def training_run(cell, T, H, steps, lr, gain, clip, seed, _label=""):
+    """One run (``clip`` None: without clipping, which then stays cached while the threshold moves); on a cache
+    miss a progress bar follows it (st.cache_data replays it, ending empty)."""
     bar = st.progress(0.0, text=_label)
     every = max(1, steps // 10)
 
@@ -119,10 +121,15 @@ def training(cell, T, H, steps, lr, gain, clip, seed, _label=""):
         if done % every == 0 or done == total:
             bar.progress(done / total, text=_label)
 
-    r = gc.training(cell, T, H, steps, lr, gain, clip, seed, callback=report)
+    h = gc.training_run(cell, T, H, steps, lr, gain, clip, seed, callback=report)
     bar.empty()
-    return {k: {"loss": np.asarray(h.loss), "grad": np.asarray(h.grad_norm), "diverged": h.diverged_at}
-            for k, h in (("plain", r["plain"]), ("clipped", r["clipped"]))} | {"baseline": r["baseline"]}
+    return {"loss": np.asarray(h.loss), "grad": np.asarray(h.grad_norm), "diverged": h.diverged_at}
+
+
+def training(cell, T, H, steps, lr, gain, clip, seed, _label=""):
+    """Both runs of part B, as ``core.scenarios.gradient_clipping.training`` trains them."""
+    return {k: training_run(cell, T, H, steps, lr, gain, c, seed, _label=_label)
+            for k, c in (("plain", None), ("clipped", clip))} | {"baseline": ADDING_BASELINE_MSE}
 
 
 @ui.cached

@@ -80,6 +80,14 @@ def member(family: dict, f: int) -> dict:
     return out
 
 
+def training_run(cell="rnn", T=50, hidden=32, steps=200, lr=0.05, gain=2.0, clip=None, seed=0, callback=None):
+    """One of the two runs of :func:`training`: ``clip`` None trains without clipping, a number with norm clipping
+    at it. The run without clipping does not depend on ``clip``: a page that lets the threshold move keeps it.
+    ``callback(done, total)`` follows the run's steps."""
+    return train(cell, task="adding", T=T, hidden_size=hidden, steps=steps, batch=32, lr=lr, optimizer="sgd",
+                 seed=seed, recurrent_gain=gain, clip=clip, callback=_offset(callback, 0, steps))
+
+
 def training(cell="rnn", T=50, hidden=32, steps=200, lr=0.05, gain=2.0, clip=1.0, seed=0, callback=None) -> dict:
     """Train the same model from the same seed twice: without and with norm clipping.
 
@@ -89,18 +97,20 @@ def training(cell="rnn", T=50, hidden=32, steps=200, lr=0.05, gain=2.0, clip=1.0
     saturates (||h||^2 up to H) a learning rate above 1/(H + 1) may be unstable for it.
     Returns {"plain": History, "clipped": History, "baseline": 1/6}.
     """
-    common = dict(task="adding", T=T, hidden_size=hidden, steps=steps, batch=32, lr=lr, optimizer="sgd",
-                  seed=seed, recurrent_gain=gain)
-    plain = train(cell, callback=_offset(callback, 0, steps), **common)
-    clipped = train(cell, clip=clip, callback=_offset(callback, steps, steps), **common)
+    common = dict(T=T, hidden=hidden, steps=steps, lr=lr, gain=gain, seed=seed)
+    plain = training_run(cell, clip=None, callback=_offset(callback, 0, 2 * steps, done=True), **common)
+    clipped = training_run(cell, clip=clip, callback=_offset(callback, steps, 2 * steps, done=True), **common)
     return {"plain": plain, "clipped": clipped, "baseline": TASKS["adding"].baseline_mse}
 
 
-def _offset(callback, start, steps):
-    """Report progress of the second run after the first: f(done, total)."""
+def _offset(callback, start, total, done=False):
+    """Report progress as f(done, total), counting from ``start`` (the second run after the first). ``done``:
+    ``callback`` already has that signature (an inner run's report, passed on)."""
     if callback is None:
         return None
-    return lambda step, hist: callback(start + step + 1, 2 * steps)
+    if done:
+        return lambda d, n: callback(start + d, total)
+    return lambda step, hist: callback(start + step + 1, total)
 
 
 def vanishing(rho=0.6, hidden=32, T=60, clip=1.0, seed=0) -> dict:

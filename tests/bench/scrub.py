@@ -13,6 +13,8 @@ heaviest settings (``tests.bench.latency.HEAVY``), in one run with the bare one-
   the same session; the page's learned family cost kept, as on a server that has been up): what the student waits
   for, the stride of the family it drew (``ui.progressive``: 1 whole, c every c-th member first) and when the
   whole family was there (median of ``--miss-repeats``; ``--miss-only`` measures only this, without a browser);
+- ``--change PAGE SCRUB CONTROL V1,V2,...``: only the miss a student meets most, one control moved to new values
+  on a warm server (a new session at each value, minus one at the same value once cached);
 - family data: bytes of the main chart's datasets (what a student's browser downloads once per setting).
 
 Not a test: it prints a table (and writes JSON with --json). The machine's load moves every number; compare
@@ -193,6 +195,30 @@ def cache_miss(pid: str, query: dict, key: str) -> dict:
             "whole_s": (whole_w - warm_w) if coarse else cold_w - warm_w, "family_kb": size / 1024}
 
 
+def change_miss(pid: str, key: str, control: str, values: list[str]) -> list[float]:
+    """The miss a student meets most: one control moved to a value nobody has run yet, on a warm server (every
+    other computation of the page cached). Per value: a new session's first run at it, minus a second new
+    session's first run at it (then cached). Seconds, one per value."""
+    from tests.apptest_utils import run_page
+    from ui import progressive
+    from ui.i18n import translate
+
+    tab = IN_TAB.get((pid, key))
+    state = {tab[0]: translate("en", tab[1])} if tab else None
+    run_page(pid, state=state)                                   # the page at its defaults: warm
+    progressive.wait()
+    out = []
+    for value in values:
+        w0 = time.perf_counter()
+        run_page(pid, query={control: value}, state=state)
+        cold = time.perf_counter() - w0
+        progressive.wait()
+        w0 = time.perf_counter()
+        run_page(pid, query={control: value}, state=state)
+        out.append(cold - (time.perf_counter() - w0))
+    return out
+
+
 def median_miss(found: list[dict]) -> dict:
     """The miss whose wait is the median of several (its other numbers with it)."""
     return sorted(found, key=lambda r: r["miss_s"])[(len(found) - 1) // 2]
@@ -267,7 +293,15 @@ def main():
     ap.add_argument("--miss-repeats", type=int, default=3, help="cache misses per view (median)")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--miss-only", action="store_true", help="only the cache misses (in-process, no browser)")
+    ap.add_argument("--change", nargs=4, metavar=("PAGE", "SCRUB", "CONTROL", "VALUES"),
+                    help="only the miss of moving CONTROL (comma-separated VALUES) on PAGE's part with SCRUB, warm")
     a = ap.parse_args()
+    if a.change:
+        pid, key, control, values = a.change
+        found = change_miss(pid, key, control, values.split(","))
+        print(f"{pid} {control} -> new value, warm page: miss median {statistics.median(found):.3f} s "
+              f"({', '.join(f'{x:.3f}' for x in found)})")
+        return
     rows = (misses(a.pages, a.miss_repeats) if a.miss_only
             else run(a.pages, a.steps, a.repeats, a.releases, a.miss_repeats))
     if a.json:

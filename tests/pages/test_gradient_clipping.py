@@ -261,16 +261,20 @@ def test_heaviest_family_fits_its_budget():
 
 
 # --- part B: training and the vanishing panel -------------------------------------------------------------------------
-def test_training_with_and_without_clipping_matches_core():
-    at = run(training=True)
-    assert len(chart_frames(at)) == 2                          # the replay of both runs, the vanishing panel
+def assert_runs_shown(at, ref):
+    """The replay shows both runs of ``ref`` (``gc.training``'s result): every step's loss and gradient norm."""
     rows = replay(at)
-    ref = gc.training("rnn", 40, 32, 150, 0.05, 2.0, 1.0, 0)
     for key, hist in (("plain", ref["plain"]), ("clipped", ref["clipped"])):
         for q, want in (("loss", hist.loss), ("grad", hist.grad_norm)):
             got = rows[q][rows[q]["series"] == en(f"series.{key}")].sort_values("t")
             assert list(got["t"]) == list(range(len(want)))
             assert [float(v) for v in got["value_text"]] == pytest.approx(want, rel=1e-3)
+
+
+def test_training_with_and_without_clipping_matches_core():
+    at = run(training=True)
+    assert len(chart_frames(at)) == 2                          # the replay of both runs, the vanishing panel
+    assert_runs_shown(at, gc.training("rnn", 40, 32, 150, 0.05, 2.0, 1.0, 0))
     m = metrics(at)
     assert float(m[en("metric.grad_plain")]) > 1e10            # the plain run explodes ...
     assert float(m[en("metric.loss_clipped")]) < 1.0            # ... the clipped one does not
@@ -301,20 +305,23 @@ def test_vanishing_is_not_fixed_by_clipping():
 
 def test_training_is_cached(monkeypatch):
     calls = []
-    real = gc.training
+    real = gc.training_run
 
     def counting(*args, **kwargs):
         calls.append(args)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(gc, "training", counting)
+    monkeypatch.setattr(gc, "training_run", counting)
     query = {"seed": "4321", "train_steps": "30", "T": "20"}
     run(query, training=True)
-    assert len(calls) == 1
+    assert [a[6] for a in calls] == [None, 1.0]                 # the run without clipping, then the clipped one
     at = run(query, training=True)                             # a new session, same values: from the cache
-    assert len(calls) == 1 and len(chart_frames(at)) == 2
+    assert len(calls) == 2 and len(chart_frames(at)) == 2
     run(query, training=True, lang="zh")                       # the language is not part of the cache key
-    assert len(calls) == 1
+    assert len(calls) == 2
+    at = run(query | {"clip": "2.5"}, training=True)           # a new threshold: only the clipped run is trained
+    assert [a[6] for a in calls[2:]] == [2.5]
+    assert_runs_shown(at, gc.training("rnn", 20, 32, 30, 0.05, 2.0, 2.5, 4321))   # as training() trains both
 
 
 def test_the_replay_shows_the_runs_up_to_the_released_step():

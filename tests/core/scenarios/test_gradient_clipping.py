@@ -36,6 +36,16 @@ def test_training_with_and_without_clipping():
     assert len(r["plain"].loss) == len(r["clipped"].loss) == 30 or r["plain"].diverged_at is not None
 
 
+def test_each_run_alone_is_the_run_of_the_pair():
+    pair = gc.training(T=20, hidden=8, steps=30, gain=2.5, lr=0.05, clip=0.5, seed=3)
+    progress = []
+    for key, clip in (("plain", None), ("clipped", 0.5)):
+        alone = gc.training_run(T=20, hidden=8, steps=30, gain=2.5, lr=0.05, clip=clip, seed=3,
+                                callback=lambda d, n: progress.append((d, n)))
+        assert alone.loss == pair[key].loss and alone.grad_norm == pair[key].grad_norm
+    assert progress[-1] == (30, 30) and pair["plain"].loss != pair["clipped"].loss
+
+
 def test_paths_family_is_paths_from_every_start():
     from core.family import grid
 
