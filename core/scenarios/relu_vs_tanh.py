@@ -84,6 +84,7 @@ def family(rhos=(1.1,), hidden=32, T=100, input_scale=1.0, init="orthogonal", se
     rhos = np.asarray(rhos, dtype=float)
     F = len(rhos)
     out = {"rho": rhos, "distance": np.arange(T + 1)}
+    runs, L = {}, {}
     for name in contenders:
         base = _model(name, hidden, 1.0, init, seed)                     # shared W_ih and biases
         if name == "irnn":
@@ -93,18 +94,27 @@ def family(rhos=(1.1,), hidden=32, T=100, input_scale=1.0, init="orthogonal", se
         hs = family_states(base.act, W, input_drive(base, T, input_scale, seed))
         finite = np.all(np.isfinite(hs), axis=(1, 2))
         d = base.act.dfdy(np.where(finite[:, None, None], hs, 0.0))      # f'(a_t) (F, T, H)
+        runs[name] = (W, hs, finite, d)
         if name == "irnn":                                               # diagonal Jacobians: exact and cheap
-            L = np.stack([by_distance(diag_chain_log10_norms(d[f] * rhos[f])) for f in range(F)])
+            L[name] = np.stack([by_distance(diag_chain_log10_norms(d[f] * rhos[f])) for f in range(F)])
         elif name == "linear":                                           # J_t = W_f = (rho_f / rho(raw)) raw
-            L = (by_distance(chain_log10_norms(np.broadcast_to(raw, (T, hidden, hidden))))[None]
-                 + np.arange(T + 1) * np.log10(rhos / rho_raw)[:, None])
-        else:
-            L = chain_log10_norms_family(lambda k, d=d, W=W: d[:, k, :, None] * W, F, T, hidden)[:, ::-1]
-        L[~finite] = np.inf
+            L[name] = (by_distance(chain_log10_norms(np.broadcast_to(raw, (T, hidden, hidden))))[None]
+                       + np.arange(T + 1) * np.log10(rhos / rho_raw)[:, None])
+    full = [name for name in contenders if name not in L]                # J_t = diag(f'(a_t)) W_f: one sweep for all
+    if full:
+        d_all = np.concatenate([runs[name][3] for name in full])         # (len(full) F, T, H)
+        W_all = np.concatenate([runs[name][0] for name in full])
+        chains = chain_log10_norms_family(lambda k: d_all[:, k, :, None] * W_all, len(full) * F, T, hidden)
+        for i, name in enumerate(full):
+            L[name] = chains[i * F:(i + 1) * F, ::-1]
+    for name in contenders:
+        _, hs, finite, _ = runs[name]
+        Ln = L[name]
+        Ln[~finite] = np.inf
         with np.errstate(divide="ignore", over="ignore"):
             log_h = np.log10(np.linalg.norm(hs, axis=2))                 # (F, T)
         log_h[~finite] = np.inf
         horizon = np.array([np.nan if not ok or (hz := memory_horizon(row[::-1])) is None else hz
-                            for row, ok in zip(L, finite, strict=True)], dtype=float)
-        out[name] = {"log_norm": L, "grad_T": L[:, -1], "horizon": horizon, "log_h_max": log_h.max(axis=1)}
+                            for row, ok in zip(Ln, finite, strict=True)], dtype=float)
+        out[name] = {"log_norm": Ln, "grad_T": Ln[:, -1], "horizon": horizon, "log_h_max": log_h.max(axis=1)}
     return out
