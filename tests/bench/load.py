@@ -3,8 +3,9 @@
 Opens N browser sessions on the real app (spread over every page), moves a slider in each of them for the
 given time (a key press per session in turn, as fast as the server answers; with ``--interval S``, a press
 per session every S seconds on average, after its page has finished its run), and samples the server's
-memory. Afterwards every session must have finished its last run with no exception on the page. Prints
-completed reruns, peak RSS, and the RSS growth per session. Not a test: it reports numbers.
+memory (``--warm``: after one session has opened every page, the imports and default views a server pays
+once, whatever the class size). Afterwards every session must have finished its last run with no exception
+on the page. Prints completed reruns, peak RSS, and the RSS growth per session. Not a test: it reports numbers.
 
 Every rerun is also timed the way the protocol load generator (``tests.bench.classroom``) times it: from the
 ``rerun_script`` frame Chromium sends to the ``script_finished`` frame it receives (browser timestamps, read
@@ -125,6 +126,9 @@ def main():
     ap.add_argument("--url", help="a running server (with --pid) instead of a fresh one: e.g. shared with "
                                   "tests.bench.classroom --url, both timing the same server")
     ap.add_argument("--pid", type=int, help="the pid of the --url server (RSS and CPU)")
+    ap.add_argument("--warm", action="store_true",
+                    help="first one session opens every page (imports, default views cached), then the N sessions: "
+                         "also prints the growth per session over that warm server")
     a = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -150,6 +154,18 @@ def main():
     try:
         with sync_playwright() as pw:
             b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            warm = None
+            if a.warm:                          # what the first visitor costs once, whatever N
+                ctx = b.new_context(viewport={"width": 1280, "height": 720})
+                tab = ctx.new_page()
+                for pid in pages:
+                    tab.goto(f"{base}/{pid}")
+                    tab.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(
+                        state="attached", timeout=120000)
+                    tab.wait_for_timeout(1000)
+                ctx.close()
+                time.sleep(2)
+                warm = rss_mb(proc.pid)
             tabs, timers = [], []
             for i in range(a.sessions):
                 ctx = b.new_context(viewport={"width": 1280, "height": 720})   # one session each
@@ -211,6 +227,9 @@ def main():
           f"{100 * (cpu1[1] - cpu0[1]) / (cpu1[0] - cpu0[0]):.0f}% of a core")
     print(f"server RSS: idle {idle:.0f} MB, after opening {after_open:.0f} MB, peak {peak:.0f} MB, "
           f"growth per session {(peak - idle) / a.sessions:.1f} MB")
+    if warm is not None:
+        print(f"warm server (one session opened every page first): {warm:.0f} MB; growth per session over it "
+              f"{(peak - warm) / a.sessions:.1f} MB")
 
 
 if __name__ == "__main__":
