@@ -49,3 +49,17 @@ def test_family_members_equal_single_runs(H, T, scale, init, seed):
             top = np.max(r["curves"][name]["log_h"])
             assert fam[name]["log_h_max"][f] == pytest.approx(top, abs=1e-9) or (np.isinf(top) and np.isinf(
                 fam[name]["log_h_max"][f]))
+
+
+def test_family_sweeps_the_chains_once(monkeypatch):
+    """tanh, sigmoid and ReLU share one sweep of the Jacobian chains (the per-step cost is paid once)."""
+    calls = []
+    real = relu_vs_tanh.chain_log10_norms_family
+
+    def counting(jac, F, T, S, **kwargs):
+        calls.append(F)
+        return real(jac, F, T, S, **kwargs)
+
+    monkeypatch.setattr(relu_vs_tanh, "chain_log10_norms_family", counting)
+    relu_vs_tanh.family(grid(0.5, 1.5, 0.25), 8, 10)
+    assert calls == [3 * 5]
