@@ -126,8 +126,9 @@ def training_run(cell, T, H, steps, lr, gain, clip, seed, _label=""):
     return {"loss": np.asarray(h.loss), "grad": np.asarray(h.grad_norm), "diverged": h.diverged_at}
 
 
-def training(cell, T, H, steps, lr, gain, clip, seed):
-    """Both runs of part B, as ``core.scenarios.gradient_clipping.training`` trains them."""
+def training(t, cell, T, H, steps, lr, gain, clip, seed):
+    """Both runs of part B, as ``core.scenarios.gradient_clipping.training`` trains them (``t``: the page's
+    translator, for the progress bars)."""
     return {k: training_run(cell, T, H, steps, lr, gain, c, seed,
                             _label=t(f"gradient_clipping.training_{k}", clip=f"{clip:g}"))
             for k, c in (("plain", None), ("clipped", clip))} | {"baseline": ADDING_BASELINE_MSE}
@@ -266,7 +267,7 @@ def replay_notes(tr, q) -> list[str]:
 def training_part():
     """Part B: loss and gradient norm of the two runs, the tiles, and the vanishing panel."""
     with stage_b.main:
-        tr = training(v.cell, v.T, v.H, v.train_steps, v.train_lr, v.gain, v.clip, v.seed)
+        tr = training(t, v.cell, v.T, v.H, v.train_steps, v.train_lr, v.gain, v.clip, v.seed)
         runs = {t(f"gradient_clipping.series.{k}"): tr[k] for k in ("plain", "clipped")}
         refs = {"loss": {t("gradient_clipping.series.baseline"): tr["baseline"]},
                 "grad": {t("gradient_clipping.series.threshold"): v.clip}}
