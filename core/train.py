@@ -131,6 +131,8 @@ def train(kind="lstm", task="adding", T=50, hidden_size=32, steps=300, batch=32,
     ----------
     kind : one of CONTESTANTS;  task : a key of ``core.tasks.TASKS``
     clip : None or max total gradient norm (torch's clip_grad_norm_ rule)
+    eval_every : steps between evaluations on a held-out set (and the last step); None: no evaluation
+        (``test_loss`` stays empty; the training itself is the same)
     callback : optional f(step, history) -> bool; returning False stops training early
     recurrent_gain : optional factor multiplying weight_hh after initialisation (e.g. to start in the
         exploding regime)
@@ -144,7 +146,8 @@ def train(kind="lstm", task="adding", T=50, hidden_size=32, steps=300, batch=32,
     head = {"W_out": rng.uniform(-k, k, size=(spec.output_size, hidden_size)), "b_out": np.zeros(spec.output_size)}
     params = {**model.params, **head}
     opt = Adam(params, lr) if optimizer == "adam" else SGD(params, lr)
-    test_x, test_y = spec.make(T, test_size, int(rng.integers(2**31)))
+    test_seed = int(rng.integers(2**31))                      # drawn either way: the batches stay the same
+    test_x, test_y = spec.make(T, test_size, test_seed) if eval_every else (None, None)
     batch_seeds = rng.integers(2**31, size=steps)
     hist = History(kind=kind)
     for step in range(steps):
@@ -166,7 +169,7 @@ def train(kind="lstm", task="adding", T=50, hidden_size=32, steps=300, batch=32,
         hist.first_step_grad.append(first)
         if first_c is not None:
             hist.first_step_grad_c.append(float(np.linalg.norm(first_c)))
-        if step % eval_every == 0 or step == steps - 1:
+        if eval_every and (step % eval_every == 0 or step == steps - 1):
             with np.errstate(all="ignore"):
                 test_loss = float(np.mean(np.sum((model.forward(test_x).h[-1] @ head["W_out"].T
                                                   + head["b_out"] - test_y) ** 2, axis=1)))

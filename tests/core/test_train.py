@@ -74,6 +74,18 @@ def test_a_shorter_run_repeats_the_start_of_a_longer_one():
     np.testing.assert_array_equal(short["test_loss"][:2], long["test_loss"][:2])
 
 
+@pytest.mark.parametrize("kind, clip", [("rnn", None), ("rnn", 0.5), ("lstm", 1.0)])
+def test_training_without_evaluation_is_the_same_training(kind, clip):
+    """``eval_every=None`` (page 5 B shows the training loss only) skips the held-out set and nothing else."""
+    common = dict(T=12, hidden_size=6, steps=15, batch=4, lr=0.05, optimizer="sgd", seed=7, clip=clip,
+                  recurrent_gain=2.5)
+    with_eval = train(kind, "adding", eval_every=3, **common).as_arrays()
+    without = train(kind, "adding", eval_every=None, **common).as_arrays()
+    for k in ("loss", "grad_norm", "first_step_grad", "first_step_grad_c"):
+        np.testing.assert_array_equal(with_eval[k], without[k])
+    assert len(with_eval["test_loss"]) == 6 and len(without["test_loss"]) == len(without["eval_step"]) == 0
+
+
 @pytest.mark.parametrize("kind", CONTESTANTS)
 def test_the_gradient_reaching_the_initial_state_is_recorded(kind):
     """||dL/dh_0|| for every cell, and for the LSTMs (state (h, c)) also ||dL/dc_0||, both from backward."""
