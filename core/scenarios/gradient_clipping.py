@@ -84,8 +84,9 @@ def training_run(cell="rnn", T=50, hidden=32, steps=200, lr=0.05, gain=2.0, clip
     """One of the two runs of :func:`training`: ``clip`` None trains without clipping, a number with norm clipping
     at it. The run without clipping does not depend on ``clip``: a page that lets the threshold move keeps it.
     ``callback(done, total)`` follows the run's steps. No held-out evaluation (the page shows the training loss)."""
+    report = None if callback is None else (lambda step, hist: callback(step + 1, steps))
     return train(cell, task="adding", T=T, hidden_size=hidden, steps=steps, batch=32, lr=lr, optimizer="sgd",
-                 seed=seed, recurrent_gain=gain, clip=clip, eval_every=None, callback=_offset(callback, 0, steps))
+                 seed=seed, recurrent_gain=gain, clip=clip, eval_every=None, callback=report)
 
 
 def training(cell="rnn", T=50, hidden=32, steps=200, lr=0.05, gain=2.0, clip=1.0, seed=0, callback=None) -> dict:
@@ -97,20 +98,13 @@ def training(cell="rnn", T=50, hidden=32, steps=200, lr=0.05, gain=2.0, clip=1.0
     saturates (||h||^2 up to H) a learning rate above 1/(H + 1) may be unstable for it.
     Returns {"plain": History, "clipped": History, "baseline": 1/6}.
     """
+    def after(start):                                    # progress of both runs together: the second after the first
+        return None if callback is None else (lambda done, _: callback(start + done, 2 * steps))
+
     common = dict(T=T, hidden=hidden, steps=steps, lr=lr, gain=gain, seed=seed)
-    plain = training_run(cell, clip=None, callback=_offset(callback, 0, 2 * steps, done=True), **common)
-    clipped = training_run(cell, clip=clip, callback=_offset(callback, steps, 2 * steps, done=True), **common)
+    plain = training_run(cell, clip=None, callback=after(0), **common)
+    clipped = training_run(cell, clip=clip, callback=after(steps), **common)
     return {"plain": plain, "clipped": clipped, "baseline": TASKS["adding"].baseline_mse}
-
-
-def _offset(callback, start, total, done=False):
-    """Report progress as f(done, total), counting from ``start`` (the second run after the first). ``done``:
-    ``callback`` already has that signature (an inner run's report, passed on)."""
-    if callback is None:
-        return None
-    if done:
-        return lambda d, n: callback(start + d, total)
-    return lambda step, hist: callback(start + step + 1, total)
 
 
 def vanishing(rho=0.6, hidden=32, T=60, clip=1.0, seed=0) -> dict:

@@ -155,6 +155,14 @@ def drag(b, url: str, spec, steps: int, releases: int = 1) -> tuple[list[float],
     return times, runs, statistics.median(release)
 
 
+def part_state(pid: str, key: str) -> dict | None:
+    """Session state that opens the part of page ``pid`` whose scrub is ``key`` (None: it is open at first)."""
+    from ui.i18n import translate
+
+    tab = IN_TAB.get((pid, key))
+    return {tab[0]: translate("en", tab[1])} if tab else None
+
+
 def cache_miss(pid: str, query: dict, key: str) -> dict:
     """A run of the page with every cache cleared (imports, widgets and the page's learned family cost warm: a
     server that has been up), on the same AppTest as the warm rerun it is compared with (a new AppTest costs
@@ -168,8 +176,7 @@ def cache_miss(pid: str, query: dict, key: str) -> dict:
     from ui import progressive
     from ui.i18n import translate
 
-    tab = IN_TAB.get((pid, key))
-    state = {tab[0]: translate("en", tab[1])} if tab else None
+    state = part_state(pid, key)
     at = run_page(pid, query=query, state=state)                # imports, widgets, the family's cost: warm
     progressive.wait()
     at.run()
@@ -201,10 +208,8 @@ def change_miss(pid: str, key: str, control: str, values: list[str]) -> list[flo
     first run at it once everything is cached (its whole family too). Seconds, one per value."""
     from tests.apptest_utils import run_page
     from ui import progressive
-    from ui.i18n import translate
 
-    tab = IN_TAB.get((pid, key))
-    state = {tab[0]: translate("en", tab[1])} if tab else None
+    state = part_state(pid, key)
     run_page(pid, state=state)                                   # the page at its defaults: warm
     progressive.wait()
     out = []
