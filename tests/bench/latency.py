@@ -48,6 +48,16 @@ HEAVY = {
     "bidirectional_stacked": "cell=lstm&H=64&layers=8&T=100",
     "memory_race": "T=200",  # the longest stored race: 6000 steps, 301 evaluations per cell
 }
+# A part of a page with controls of its own: its heaviest view (the query above sets the other part's).
+HEAVY_PART = {
+    ("gradient_clipping", "train_at"): "cell=lstm&T=60&train_steps=200",     # two LSTM runs of 200 steps
+    ("bidirectional_stacked", "residual"): "stack_cell=lstm&stack_H=64&layers=8&T=100",
+}
+
+
+def heaviest(page: str, scrub: str | None = None) -> str:
+    """The heaviest view's query for ``page`` (for the part of the page that ``scrub`` belongs to)."""
+    return HEAVY_PART.get((page, scrub), HEAVY.get(page, ""))
 
 # Resolves with ms from the next keydown to two painted frames after the run that key caused has ended.
 ARM = """() => {

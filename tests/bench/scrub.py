@@ -1,7 +1,7 @@
 """Scrub benchmark (issue 14): ``python -m tests.bench.scrub [--steps 25] [--pages vanilla_rnn ...]``.
 
 For every page with a scrub (its main control drawn inside the main chart), at its default view and at its
-heaviest settings (``tests.bench.latency.HEAVY``), in one run with the bare one-slider page:
+heaviest settings (``tests.bench.latency.heaviest``), in one run with the bare one-slider page:
 
 - drag step -> painted main chart: an input event on the in-chart slider (what a hand's move sends) to the
   first animation frame whose canvas differs; median over ``--steps`` moves, and how many script runs started
@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.bench.latency import BARE_APP, HEAVY, measure, medians, settle
+from tests.bench.latency import BARE_APP, heaviest, measure, medians, settle
 from tests.browser_utils import browser, serve
 from ui.i18n import translate
 from ui.registry import ROOT, available
@@ -235,7 +235,7 @@ def misses(pages: list[str], repeats: int = 1) -> list[dict]:
     specs = scrub_pages()
     rows = []
     for pid, spec in [(p, s) for p in pages if p in specs for s in specs[p]]:
-        for label, query in (("default", ""), ("heaviest", HEAVY.get(pid, ""))):
+        for label, query in (("default", ""), ("heaviest", heaviest(pid, spec.key))):
             if label == "heaviest" and not query:
                 continue
             q = dict(kv.split("=") for kv in query.split("&") if kv)
@@ -261,7 +261,7 @@ def run(pages: list[str], steps: int, repeats: int, releases: int = 5, miss_repe
                 floor = drag(b, scrub_base + "/", BARE_SCRUB, steps, releases)
             with serve(ROOT) as base:
                 for pid, spec in [(p, s) for p in pages for s in specs[p]]:
-                    for label, query in (("default", ""), ("heaviest", HEAVY.get(pid, ""))):
+                    for label, query in (("default", ""), ("heaviest", heaviest(pid, spec.key))):
                         if label == "heaviest" and not query:
                             continue
                         times, runs, release = drag(b, f"{base}/{pid}?{query}", spec, steps, releases)
