@@ -14,8 +14,9 @@ if str(ROOT) not in sys.path:
 
 def _scan_installed_components_once() -> None:
     """Every new ``AppTest`` scans the metadata of every installed distribution for Streamlit components (v2) before
-    its first run: 0.15-0.2 s each, over a thousand times in this suite. What is installed does not change while the
-    tests run, so the scan is done once per process (the app uses no such components; the result is empty)."""
+    its first run: 0.15-0.2 s each, thousands of times in this suite. What is installed does not change while the
+    tests run, so the scan is done once per process (the app uses no such components; the result is empty). The full
+    suite on the 2-core development machine: 25 min 27 s -> 18 min 39 s."""
     import functools
 
     from streamlit.components.v2 import manifest_scanner
