@@ -78,6 +78,12 @@ def global_norm(grads: Grads) -> float:
     return total_norm(grads, 2.0)
 
 
+def clip_coefficient(total: float, max_norm: float) -> float:
+    """torch's factor ``min(max_norm / (total + 1e-6), 1)`` for a gradient of total norm ``total`` (nan stays nan).
+    It is exactly 1.0 when nothing is clipped: the gradient is then multiplied by 1.0 and stays what it was."""
+    return float(np.minimum(max_norm / (total + EPS), 1.0))
+
+
 def clip_by_norm(grads: Grads, max_norm: float, norm_type: float = 2.0) -> tuple[Grads, float]:
     """Rescale all gradients together so their total norm is at most ``max_norm``.
 
@@ -115,7 +121,7 @@ def clip_by_norm(grads: Grads, max_norm: float, norm_type: float = 2.0) -> tuple
     """
     norm = total_norm(grads, norm_type)
     # clip_coef = max_norm / (total_norm + eps), clamped to at most 1 (a nan stays nan, as in torch)
-    coef = float(np.minimum(max_norm / (norm + EPS), 1.0))
+    coef = clip_coefficient(norm, max_norm)
     # every tensor is multiplied by the same factor (torch always multiplies, by 1.0 when not clipping)
     with np.errstate(invalid="ignore"):  # inf * 0 -> nan, as documented
         clipped = {name: np.asarray(g) * coef for name, g in grads.items()}

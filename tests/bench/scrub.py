@@ -28,6 +28,7 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 from tests.bench.latency import BARE_APP, heaviest, measure, medians, settle
 from tests.browser_utils import browser, serve
@@ -202,25 +203,27 @@ def cache_miss(pid: str, query: dict, key: str) -> dict:
             "whole_s": (whole_w - warm_w) if coarse else cold_w - warm_w, "family_kb": size / 1024}
 
 
-def change_miss(pid: str, key: str, control: str, values: list[str]) -> list[float]:
+def change_miss(pid: str, key: str, control: str, values: list[str], base: dict | None = None) -> list[float]:
     """The miss a student meets most: one control moved to a value nobody has run yet, on a warm server (every
     other computation of the page cached). Per value: a new session's first run at it, minus a new session's
-    first run at it once everything is cached (its whole family too). Seconds, one per value."""
+    first run at it once everything is cached (its whole family too). Seconds, one per value. ``base``: the page's
+    other settings (query parameters; its defaults if None)."""
     from tests.apptest_utils import run_page
     from ui import progressive
 
-    state = part_state(pid, key)
-    run_page(pid, state=state)                                   # the page at its defaults: warm
+    state, base = part_state(pid, key), dict(base or {})
+    run_page(pid, query=base, state=state)                       # the page at those settings: warm
     progressive.wait()
     out = []
     for value in values:
+        query = base | {control: value}
         w0 = time.perf_counter()
-        run_page(pid, query={control: value}, state=state)
+        run_page(pid, query=query, state=state)
         cold = time.perf_counter() - w0
         progressive.wait()
-        run_page(pid, query={control: value}, state=state)      # draws the whole family, if it came later
+        run_page(pid, query=query, state=state)                  # draws the whole family, if it came later
         w0 = time.perf_counter()
-        run_page(pid, query={control: value}, state=state)
+        run_page(pid, query=query, state=state)
         out.append(cold - (time.perf_counter() - w0))
     return out
 
@@ -301,10 +304,11 @@ def main():
     ap.add_argument("--miss-only", action="store_true", help="only the cache misses (in-process, no browser)")
     ap.add_argument("--change", nargs=4, metavar=("PAGE", "SCRUB", "CONTROL", "VALUES"),
                     help="only the miss of moving CONTROL (comma-separated VALUES) on PAGE's part with SCRUB, warm")
+    ap.add_argument("--base", default="", help="with --change: the page's other settings, e.g. cell=lstm&gain=1")
     a = ap.parse_args()
     if a.change:
         pid, key, control, values = a.change
-        found = change_miss(pid, key, control, values.split(","))
+        found = change_miss(pid, key, control, values.split(","), dict(parse_qsl(a.base)))
         print(f"{pid} {control} -> new value, warm page: miss median {statistics.median(found):.3f} s "
               f"({', '.join(f'{x:.3f}' for x in found)})")
         return

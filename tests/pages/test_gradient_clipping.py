@@ -324,6 +324,30 @@ def test_training_is_cached(monkeypatch):
     assert_runs_shown(at, gc.training("rnn", 20, 32, 30, 0.05, 2.0, 2.5, 4321))   # as training() trains both
 
 
+
+def test_a_threshold_above_every_norm_trains_only_the_run_without_clipping(monkeypatch):
+    calls = []
+    real = gc.training_run
+
+    def counting(*args, **kwargs):                              # the page passes clip as the 7th argument
+        calls.append(args[6] if len(args) > 6 else kwargs["clip"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(gc, "training_run", counting)
+    query = {"seed": "97", "train_steps": "30", "T": "20", "cell": "lstm", "gain": "1"}
+    top = max(gc.training_run("lstm", 20, 32, 30, 0.05, 1.0, None, 97).grad_norm)
+    calls.clear()
+    clip = round(top + 0.15, 1)                                 # on the slider's grid, above every norm
+    at = run(query | {"clip": f"{clip:g}"}, training=True)
+    assert calls == [None], "the clipped run is the run without clipping: not trained"
+    ref = gc.training("lstm", 20, 32, 30, 0.05, 1.0, clip, 97)
+    assert_runs_shown(at, ref)
+    assert ref["clipped"].loss == ref["plain"].loss
+    calls.clear()
+    at = run(query | {"clip": "0.1"}, training=True)            # below: trained
+    assert calls == [0.1], "the run without clipping comes from the cache"
+    assert_runs_shown(at, gc.training("lstm", 20, 32, 30, 0.05, 1.0, 0.1, 97))
+
 def test_the_replay_shows_the_runs_up_to_the_released_step():
     train_at = scrub_spec("train_at")
     at = run(training=True)

@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from core import cliff_loss
 from core.scenarios import gradient_clipping as gc
@@ -45,6 +46,30 @@ def test_each_run_alone_is_the_run_of_the_pair():
         assert alone.loss == pair[key].loss and alone.grad_norm == pair[key].grad_norm
     assert progress[-1] == (30, 30) and pair["plain"].loss != pair["clipped"].loss
 
+
+
+@pytest.mark.parametrize("cell", ["lstm", "rnn"])
+def test_a_threshold_above_every_norm_is_the_same_run_and_is_not_trained(cell, monkeypatch):
+    kw = dict(T=20, hidden=8, steps=30, gain=1.0, lr=0.05, seed=3)
+    plain = gc.training_run(cell, clip=None, **kw)
+    top = max(plain.grad_norm)
+    above, below = top + 2e-6, top + 0.5e-6             # torch's rule divides by norm + 1e-6: just above is clipped
+    assert gc.clips_nothing(plain.grad_norm, above) and not gc.clips_nothing(plain.grad_norm, below)
+    trained = gc.training_run(cell, clip=above, **kw)    # what training would give: the same run, to the last bit
+    for k in ("loss", "grad_norm", "first_step_grad", "first_step_grad_c"):
+        assert getattr(trained, k) == getattr(plain, k)
+    assert gc.training_run(cell, clip=top / 2, **kw).loss != plain.loss, "a threshold below the top does clip"
+
+    runs, progress = [], []
+    real = gc.training_run
+    monkeypatch.setattr(gc, "training_run", lambda *a, **k: runs.append(k["clip"]) or real(*a, **k))
+    pair = gc.training(cell, clip=above, callback=lambda d, n: progress.append((d, n)), **kw)
+    assert runs == [None], "only the run without clipping is trained"
+    assert pair["clipped"].loss == plain.loss and pair["clipped"] is not pair["plain"]
+    assert progress[-1] == (60, 60)
+    runs.clear()
+    gc.training(cell, clip=below, **kw)
+    assert runs == [None, below]
 
 def test_paths_family_is_paths_from_every_start():
     from core.family import grid
