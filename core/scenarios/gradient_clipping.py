@@ -99,7 +99,8 @@ def clips_nothing(grad_norms, clip) -> bool:
 
 
 def training(cell="rnn", T=50, hidden=32, steps=200, lr=0.05, gain=2.0, clip=1.0, seed=0, callback=None) -> dict:
-    """Train the same model from the same seed twice: without and with norm clipping.
+    """Train the same model from the same seed twice: without and with norm clipping (once when ``clip`` is above
+    every norm of the run without clipping: :func:`clips_nothing`; the clipped run is then a copy of it).
 
     ``gain`` multiplies W_hh after PyTorch's initialisation (rho(W_hh) ~ 0.59 at H = 32), so the run can start
     in the exploding regime: at T = 40, H = 32, seed 0 the tanh RNN's ||dh_T/dh_0|| starts above 1 from gain 2.2
