@@ -158,8 +158,6 @@ def drag(b, url: str, spec, steps: int, releases: int = 1) -> tuple[list[float],
 
 def part_state(pid: str, key: str) -> dict | None:
     """Session state that opens the part of page ``pid`` whose scrub is ``key`` (None: it is open at first)."""
-    from ui.i18n import translate
-
     tab = IN_TAB.get((pid, key))
     return {tab[0]: translate("en", tab[1])} if tab else None
 
@@ -175,7 +173,6 @@ def cache_miss(pid: str, query: dict, key: str) -> dict:
 
     from tests.apptest_utils import run_page, visible_texts
     from ui import progressive
-    from ui.i18n import translate
 
     state = part_state(pid, key)
     at = run_page(pid, query=query, state=state)                # imports, widgets, the family's cost: warm
@@ -241,7 +238,7 @@ def misses(pages: list[str], repeats: int = 1) -> list[dict]:
         for label, query in (("default", ""), ("heaviest", heaviest(pid, spec.key))):
             if label == "heaviest" and not query:
                 continue
-            q = dict(kv.split("=") for kv in query.split("&") if kv)
+            q = dict(parse_qsl(query))
             q.pop(spec.key, None)
             r = median_miss([cache_miss(pid, q, spec.key) for _ in range(repeats)])
             rows.append({"page": pid if len(specs[pid]) == 1 else f"{pid}:{spec.key}", "view": label} | r)
@@ -268,7 +265,7 @@ def run(pages: list[str], steps: int, repeats: int, releases: int = 5, miss_repe
                         if label == "heaviest" and not query:
                             continue
                         times, runs, release = drag(b, f"{base}/{pid}?{query}", spec, steps, releases)
-                        q = dict(kv.split("=") for kv in query.split("&") if kv)
+                        q = dict(parse_qsl(query))
                         q.pop(spec.key, None)
                         page_name = pid if len(specs[pid]) == 1 else f"{pid}:{spec.key}"
                         rows.append({"page": page_name, "view": label, "step_ms": statistics.median(times),
