@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import sigmoid
 from .recurrent import Recurrent, Trace, as_batched, initial_state, user_shape
 
 EQUATIONS = [
@@ -65,20 +64,33 @@ class LSTM(Recurrent):
         h = initial_state(h0, B, H, batched)
         c = initial_state(c0, B, H, batched)
         h0b, c0b = h, c
-        W_hh, b_hh = self.params["weight_hh"], self.params["bias_hh"]
-        xw = self._input_projection(xb) + b_hh                       # input part of all gates, all t
+        W_hhT = self.params["weight_hh"].T
+        xw = self._input_projection(xb)
+        xw += self.params["bias_hh"]                                 # input part of all gates, all t
         acts = np.empty((T, B, 4 * H))                               # i, f, g, o side by side (torch's order)
         hs, cs = np.empty((T, B, H)), np.empty((T, B, H))
-        for t in range(T):
-            a = xw[t] + h @ W_hh.T                                   # gate pre-activations (B, 4H)
-            s = acts[t]
-            s[:] = sigmoid(a)                                        # one call for i, f, o
-            s[:, 2 * H:3 * H] = np.tanh(a[:, 2 * H:3 * H])           # g
-            if not self.forget_gate:
-                s[:, H:2 * H] = 1.0
-            i, f, g, o = s[:, :H], s[:, H:2 * H], s[:, 2 * H:3 * H], s[:, 3 * H:]
-            c = np.add(f * c, i * g, out=cs[t])                      # c_t = f c_{t-1} + i g
-            h = np.multiply(o, np.tanh(c), out=hs[t])                # h_t = o tanh(c_t)
+        g_ = slice(2 * H, 3 * H)
+        ig = np.empty((B, H))                                        # g_t, then i_t g_t
+        # In place, one step at a time (a step's calls cost more than their arithmetic at these sizes).
+        # sigma(a) = 1 / (1 + e^-a): for a < -709 e^-a overflows to inf and sigma is exactly 0 (true value < 1e-308)
+        with np.errstate(over="ignore"):
+            for t in range(T):
+                s = acts[t]
+                np.matmul(h, W_hhT, out=s)
+                s += xw[t]                                           # gate pre-activations (B, 4H)
+                np.tanh(s[:, g_], out=ig)                            # g
+                np.negative(s, out=s)
+                np.exp(s, out=s)
+                s += 1.0
+                np.reciprocal(s, out=s)                              # sigma of all four blocks (i, f, o kept)
+                s[:, g_] = ig
+                if not self.forget_gate:
+                    s[:, H:2 * H] = 1.0
+                c = np.multiply(s[:, H:2 * H], c, out=cs[t])
+                ig *= s[:, :H]
+                c += ig                                              # c_t = f c_{t-1} + i g
+                h = np.tanh(c, out=hs[t])
+                h *= s[:, 3 * H:]                                    # h_t = o tanh(c_t)
         gates = {k: acts[:, :, n * H:(n + 1) * H] for n, k in enumerate(self.GATE_NAMES)}
         return Trace(xb=xb, h0b=h0b, hb=hs, gateb=gates, batched=batched, c0b=c0b, cb=cs)
 
@@ -88,23 +100,35 @@ class LSTM(Recurrent):
         Returns gradients for every parameter plus ``x``, ``h0`` and ``c0``.
         """
         d = self._check_dh(tr, dh)
-        dcx = np.zeros_like(d) if dc is None else self._check_dh(tr, dc)
-        gi, gf, gg, go = (np.ascontiguousarray(tr.gateb[k]) for k in self.GATE_NAMES)  # fast per-step rows
+        dcx = None if dc is None else self._check_dh(tr, dc)
+        T, B, H = d.shape
+        gi, gf, gg, go = (tr.gateb[k] for k in self.GATE_NAMES)
         tc = np.tanh(tr.cb)
-        c_prev = tr.c_prev
+        # every step's local derivatives at once, so that the loop over t has only the chain left:
+        # dA_t = [dc_t K_i, dc_t K_f, dc_t K_g, dh_t K_o] (blocks of 4H), dc_t = dL/dc_t + dh_t K_c + dc_{t+1} f_{t+1}
+        K = np.empty((T, B, 4, H))
+        K[:, :, 0] = gg * gi * (1 - gi)                               # dc/da_i
+        K[:, :, 1] = tr.c_prev * gf * (1 - gf) if self.forget_gate else 0.0   # dc/da_f
+        K[:, :, 2] = gi * (1 - gg ** 2)                               # dc/da_g
+        K[:, :, 3] = tc * go * (1 - go)                               # dh/da_o
+        K_c = go * (1 - tc ** 2)                                      # dh_t/dc_t
+        f = np.ascontiguousarray(gf)                                  # fast per-step rows
         W_hh = self.params["weight_hh"]
-        dA = np.empty(d.shape[:2] + (4 * self.hidden_size,))
-        dh_next, dc_next = np.zeros_like(d[0]), np.zeros_like(d[0])
-        for t in range(d.shape[0] - 1, -1, -1):
-            dh_t = d[t] + dh_next                                     # total dL/dh_t
-            dc_t = dcx[t] + dc_next + dh_t * go[t] * (1 - tc[t] ** 2)  # total dL/dc_t
-            da_i = dc_t * gg[t] * gi[t] * (1 - gi[t])                 # through i_t g_t
-            da_f = dc_t * c_prev[t] * gf[t] * (1 - gf[t]) if self.forget_gate else 0 * dc_t
-            da_g = dc_t * gi[t] * (1 - gg[t] ** 2)
-            da_o = dh_t * tc[t] * go[t] * (1 - go[t])                 # through o_t tanh(c_t)
-            dA[t] = np.concatenate([da_i, da_f, da_g, da_o], axis=-1)
-            dh_next = dA[t] @ W_hh                                    # dL/dh_{t-1} via the gates
-            dc_next = dc_t * gf[t]                                    # dL/dc_{t-1} via the cell path
+        dA = np.empty((T, B, 4, H))
+        dh_next, dc_next = np.zeros((B, H)), np.zeros((B, H))
+        dh_t, dc_t = np.empty((B, H)), np.empty((B, H))
+        for t in range(T - 1, -1, -1):
+            np.add(d[t], dh_next, out=dh_t)                           # total dL/dh_t
+            np.multiply(dh_t, K_c[t], out=dc_t)
+            dc_t += dc_next                                           # total dL/dc_t
+            if dcx is not None:
+                dc_t += dcx[t]
+            a = dA[t]
+            np.multiply(dc_t[:, None, :], K[t, :, :3], out=a[:, :3])  # through i_t g_t and f_t c_{t-1}
+            np.multiply(dh_t, K[t, :, 3], out=a[:, 3])                # through o_t tanh(c_t)
+            dh_next = a.reshape(B, 4 * H) @ W_hh                      # dL/dh_{t-1} via the gates
+            dc_next = dc_t * f[t]                                     # dL/dc_{t-1} via the cell path
+        dA = dA.reshape(T, B, 4 * H)
         grads = self._param_grads(tr, dA, dA)
         grads["x"] = user_shape(dA @ self.params["weight_ih"], tr.batched)
         grads["h0"] = user_shape(dh_next, tr.batched)

@@ -136,11 +136,12 @@ class Recurrent:
         recurrent side (d_hh), both (T, B, G*H): sums over time and batch of outer products."""
         flat = lambda a: a.reshape(-1, a.shape[-1])               # noqa: E731  (T*B, ·)
         x, hp = flat(tr.xb), flat(tr.h_prev)
+        bias_ih = d_ih.sum(axis=(0, 1))
         return {
             "weight_ih": flat(d_ih).T @ x,                         # sum_t,b d_t x_t^T
             "weight_hh": flat(d_hh).T @ hp,                        # sum_t,b d_t h_{t-1}^T
-            "bias_ih": d_ih.sum(axis=(0, 1)),
-            "bias_hh": d_hh.sum(axis=(0, 1)),
+            "bias_ih": bias_ih,
+            "bias_hh": bias_ih.copy() if d_hh is d_ih else d_hh.sum(axis=(0, 1)),   # RNN, LSTM: the same sum
         }
 
     @staticmethod
