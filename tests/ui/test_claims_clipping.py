@@ -5,7 +5,10 @@ The runs are the page's own (``gradient_clipping.training`` at the page's defaul
 gradients, so the test can ask of the very run the page draws: does the gradient explode through time (the part of
 the recurrent weights' gradient that does not come from the last step alone), how large is ρ(W_hh), what does the
 read-out do. At the default settings the answer is the one the notice gives: the through-time explosion comes near
-step 30 and throws ρ(W_hh) past 10^6; the loss that runs away afterwards, and the peak ‖g‖, are the read-out's.
+step 30 and throws ρ(W_hh) up more than 100-fold, past 10^3. The run is chaotic: how far past, and on which later
+steps a trace of gradient still gets through, depends on the CPU's last bits (ρ 7.5·10^3 on one machine, beyond 10^6
+on another), so the texts claim, and the tests check, only what holds either way; the loss that runs away afterwards,
+and the peak ‖g‖, are the read-out's.
 """
 from __future__ import annotations
 
@@ -128,23 +131,25 @@ def default_run():
 
 
 def saturation_step(plain) -> int:
-    """The first step whose W_hh has spectral radius beyond 10^6."""
+    """The first step whose W_hh has spectral radius beyond 10^3."""
     rhos = np.array([rho(x) for x in plain])
-    assert (rhos > 1e6).any()
-    return int(np.argmax(rhos > 1e6))
+    assert (rhos > 1e3).any()
+    return int(np.argmax(rhos > 1e3))
 
 
 def test_notice_start_below_one_then_a_through_time_explosion_near_step_30():
     v = settings(PAGE)
     assert v["cell"] == "rnn"
     r, plain, _ = default_run()
-    assert_states(NOTICE, POW10, [chain(plain[0]), 6])                # 10^-0.6 at the start; "past 10^6"
+    assert_states(NOTICE, POW10, [chain(plain[0]), 3])                # 10^-0.6 at the start; "past 10^3"
     assert chain(plain[0]) < 0
     assert_states(NOTICE, r"η = (\d\.\d+)", [v["train_lr"]])
     s = saturation_step(plain)
-    burst = plain[s - 1]                                              # the update that threw rho(W_hh) past 10^6
-    assert chain(burst) > 3 and through_time(burst) > 0.99           # ... is a through-time explosion
-    assert rho(burst) < 1e3 < 1e6 < rho(plain[s])
+    burst = plain[s - 1]                                              # the update that threw rho(W_hh) past 10^3
+    g = np.asarray(r["plain"].grad_norm)
+    assert through_time(burst) > 0.99 and g[s - 1] > 100 * np.median(g[:s - 1])   # ... is a through-time explosion
+    assert rho(burst) < 1e2 and rho(plain[s]) > 100 * rho(burst)     # "up more than 100-fold"
+    assert_mentions(NOTICE, "100", "10^3")
     assert_states(NOTICE, {"en": r"near step (\d+)", "zh": r"第 (\d+) 步前后"}, [30])
     assert abs((s - 1) - 30) <= 2
 
@@ -153,7 +158,8 @@ def test_notice_after_saturation_nothing_travels_through_time_and_the_read_out_r
     v = settings(PAGE)
     r, plain, _ = default_run()
     s = saturation_step(plain)
-    assert all(through_time(x) == 0.0 for x in plain[s:])            # exactly 0 through time from then on
+    after = np.array([through_time(x) for x in plain[s:]])
+    assert np.median(after) == 0.0 and np.mean(after == 0.0) > 0.9  # "almost none ... on most steps exactly none"
     loss = np.asarray(r["plain"].loss)
     assert loss[:s].max() < 1e5 < 1e20 < loss[s:].max()              # the run-away comes after
     w_out = [np.linalg.norm(x["head"]["W_out"]) for x in plain]
