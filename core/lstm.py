@@ -92,7 +92,7 @@ class LSTM(Recurrent):
                 h = np.tanh(c, out=hs[t])
                 h *= s[:, 3 * H:]                                    # h_t = o tanh(c_t)
         gates = {k: acts[:, :, n * H:(n + 1) * H] for n, k in enumerate(self.GATE_NAMES)}
-        return Trace(xb=xb, h0b=h0b, hb=hs, gateb=gates, batched=batched, c0b=c0b, cb=cs)
+        return Trace(xb=xb, h0b=h0b, hb=hs, gateb=gates, batched=batched, c0b=c0b, cb=cs, cache={"acts": acts})
 
     def backward(self, tr: Trace, dh, dc=None) -> dict:
         """Exact BPTT from dL/dh_t (shape of ``tr.h``) and optionally dL/dc_t (shape of ``tr.c``).
@@ -106,12 +106,24 @@ class LSTM(Recurrent):
         tc = np.tanh(tr.cb)
         # every step's local derivatives at once, so that the loop over t has only the chain left:
         # dA_t = [dc_t K_i, dc_t K_f, dc_t K_g, dh_t K_o] (blocks of 4H), dc_t = dL/dc_t + dh_t K_c + dc_{t+1} f_{t+1}
-        K = np.empty((T, B, 4, H))
-        K[:, :, 0] = gg * gi * (1 - gi)                               # dc/da_i
-        K[:, :, 1] = tr.c_prev * gf * (1 - gf) if self.forget_gate else 0.0   # dc/da_f
-        K[:, :, 2] = gi * (1 - gg ** 2)                               # dc/da_g
-        K[:, :, 3] = tc * go * (1 - go)                               # dh/da_o
-        K_c = go * (1 - tc ** 2)                                      # dh_t/dc_t
+        s = tr.cache.get("acts")                                      # the four gates side by side, (T, B, 4H)
+        s = np.concatenate([gi, gf, gg, go], axis=-1) if s is None else s
+        s = s.reshape(T, B, 4, H)
+        K = np.subtract(1.0, s)
+        K *= s                                                        # sigma'(a) = s (1 - s) for i, f, o
+        K[:, :, 0] *= gg                                              # dc/da_i = g i (1 - i)
+        if self.forget_gate:
+            K[:, :, 1] *= tr.c_prev                                   # dc/da_f = c_{t-1} f (1 - f)
+        else:
+            K[:, :, 1] = 0.0
+        Kg = K[:, :, 2]
+        np.square(gg, out=Kg)
+        np.subtract(1.0, Kg, out=Kg)
+        Kg *= gi                                                      # dc/da_g = i (1 - g^2)
+        K[:, :, 3] *= tc                                              # dh/da_o = tanh(c) o (1 - o)
+        K_c = np.square(tc)
+        np.subtract(1.0, K_c, out=K_c)
+        K_c *= go                                                     # dh_t/dc_t = o (1 - tanh^2 c)
         f = np.ascontiguousarray(gf)                                  # fast per-step rows
         W_hh = self.params["weight_hh"]
         dA = np.empty((T, B, 4, H))
