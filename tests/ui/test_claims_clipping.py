@@ -4,11 +4,12 @@ The runs are the page's own (``gradient_clipping.training`` at the page's defaul
 ``core.train.loss_and_grads`` records, for every step, the parameters before the update, the batch and the raw
 gradients, so the test can ask of the very run the page draws: does the gradient explode through time (the part of
 the recurrent weights' gradient that does not come from the last step alone), how large is ρ(W_hh), what does the
-read-out do. At the default settings the answer is the one the notice gives: the through-time explosion comes near
-step 30 and throws ρ(W_hh) up more than 100-fold, past 10^3. The run is chaotic: how far past, and on which later
-steps a trace of gradient still gets through, depends on the CPU's last bits (ρ 7.5·10^3 on one machine, beyond 10^6
-on another), so the texts claim, and the tests check, only what holds either way; the loss that runs away afterwards,
-and the peak ‖g‖, are the read-out's.
+read-out do. At the default settings the run without clipping is chaotic: a change in the last bit of one gradient
+(another CPU's SIMD or BLAS, another order of a sum) moves the step of its burst between 26 and 62 and the loss it
+reaches between 10^2.7 and 10^88. So the notice claims only what every such run shows, and the tests check it on the
+page's run and on runs whose W_hh gradient is multiplied by 1 + eps, eps of a few ulps (``EPS``): a burst after a few
+dozen steps with a gradient a thousand times its usual size that throws ρ(W_hh) past 10^3, tanh units saturated from
+then on, a loss that runs away; the clipped run never does any of this.
 """
 from __future__ import annotations
 
@@ -37,13 +38,19 @@ def training(v):
     return gc.training(v["cell"], v["T"], v["H"], v["train_steps"], v["train_lr"], v["gain"], v["clip"], v["seed"])
 
 
+EPS = (0.0, 1e-15, -1e-15, 1e-14, -2e-15, 1e-13)  # the page's run, and runs that differ from it in the last bits
+
+
 @functools.cache
-def recorded(**v) -> tuple[dict, list[dict], list[dict]]:
-    """Both runs of the page at settings ``v``, with one record per step of each (see the module docstring)."""
+def recorded(eps=0.0, **v) -> tuple[dict, list[dict], list[dict]]:
+    """Both runs of the page at settings ``v``, with one record per step of each (see the module docstring); with
+    ``eps``, every step's W_hh gradient is multiplied by 1 + eps first (a few ulps: what another CPU may change)."""
     records, real = [], core.train.loss_and_grads
 
     def spy(model, head, xs, ys):
         loss, grads, tr = real(model, head, xs, ys)
+        if eps:
+            grads["weight_hh"] = grads["weight_hh"] * (1.0 + eps)
         records.append({"params": {k: p.copy() for k, p in model.params.items()},
                         "head": {k: p.copy() for k, p in head.items()}, "xs": xs, "ys": ys, "loss": loss,
                         "grads": {k: grads[k].copy() for k in (*RECURRENT, *READOUT)}})
@@ -125,74 +132,83 @@ def test_gain_help_start_of_the_run():
 
 
 # --- the notice: what blows up at the defaults ---------------------------------------------------------------------
-@functools.cache
-def default_run():
-    return recorded(**settings(PAGE))
+def default_run(eps=0.0):
+    return recorded(eps, **settings(PAGE))
 
 
-def saturation_step(plain) -> int:
-    """The first step whose W_hh has spectral radius beyond 10^3."""
+def burst_step(plain) -> int:
+    """The step whose update threw rho(W_hh) past 10^3 (the first record beyond it is the one after)."""
     rhos = np.array([rho(x) for x in plain])
     assert (rhos > 1e3).any()
-    return int(np.argmax(rhos > 1e3))
+    return int(np.argmax(rhos > 1e3)) - 1
 
 
-def test_notice_start_below_one_then_a_through_time_explosion_near_step_30():
+def saturated(rec: dict) -> float:
+    """Share of the step's hidden states (every t, every sequence of its batch) with |h| > 0.99."""
+    return float(np.mean(np.abs(rnn(rec).forward(rec["xs"]).h) > 0.99))
+
+
+def test_notice_start_below_one():
     v = settings(PAGE)
     assert v["cell"] == "rnn"
-    r, plain, _ = default_run()
+    _, plain, _ = default_run()
     assert_states(NOTICE, POW10, [chain(plain[0]), 3])                # 10^-0.6 at the start; "past 10^3"
     assert chain(plain[0]) < 0
     assert_states(NOTICE, r"η = (\d\.\d+)", [v["train_lr"]])
-    s = saturation_step(plain)
-    burst = plain[s - 1]                                              # the update that threw rho(W_hh) past 10^3
+
+
+@pytest.mark.parametrize("eps", EPS)
+def test_notice_burst_saturation_and_run_away(eps):
+    r, plain, _ = default_run(eps)
+    b = burst_step(plain)
+    assert 20 <= b <= 70                                              # "after a few dozen steps"
     g = np.asarray(r["plain"].grad_norm)
-    assert through_time(burst) > 0.99 and g[s - 1] > 100 * np.median(g[:s - 1])   # ... is a through-time explosion
-    assert rho(burst) < 1e2 and rho(plain[s]) > 100 * rho(burst)     # "up more than 100-fold"
-    assert_mentions(NOTICE, "100", "10^3")
-    assert_states(NOTICE, {"en": r"near step (\d+)", "zh": r"第 (\d+) 步前后"}, [30])
-    assert abs((s - 1) - 30) <= 2
+    assert g[b] > 1000 * np.median(g[:b])                             # "a gradient a thousand times its usual size"
+    assert saturated(plain[0]) < 0.9                                  # not saturated at the start ...
+    assert min(saturated(x) for x in plain[b + 1:]) > 0.9            # ... "the tanh units saturate" from then on
+    assert max(r["plain"].loss[b + 1:]) > 100 * r["baseline"]         # "the loss runs away"
+    assert r["plain"].diverged_at is None                             # (it stays finite: the chart can draw it)
 
 
-def test_notice_after_saturation_nothing_travels_through_time_and_the_read_out_runs_away():
+@pytest.mark.parametrize("eps", EPS)
+def test_notice_the_read_out_on_a_saturated_state(eps):
     v = settings(PAGE)
-    r, plain, _ = default_run()
-    s = saturation_step(plain)
-    after = np.array([through_time(x) for x in plain[s:]])
-    assert np.median(after) == 0.0 and np.mean(after == 0.0) > 0.9  # "almost none ... on most steps exactly none"
-    loss = np.asarray(r["plain"].loss)
-    assert loss[:s].max() < 1e5 < 1e20 < loss[s:].max()              # the run-away comes after
-    w_out = [np.linalg.norm(x["head"]["W_out"]) for x in plain]
-    assert w_out[-1] > 1e6 * w_out[0]                                 # the read-out diverges
+    r, plain, _ = default_run(eps)
+    b = burst_step(plain)
     # SGD on the read-out of a saturated state: unstable when eta * lambda_max > 2 (lambda_max of the read-out's
     # Hessian (2/B) [h 1]^T [h 1]); the worst case |h|^2 = H makes it unstable from eta > 1 / (H + 1)
     lam = []
-    for x in plain[s:]:
+    for x in plain[b + 1:]:
         h_T = rnn(x).forward(x["xs"]).h[-1]
         A = np.hstack([h_T, np.ones((len(h_T), 1))])
         lam.append(2.0 / len(h_T) * np.linalg.norm(A, 2) ** 2)
-    assert np.median(v["train_lr"] * np.asarray(lam)) > 2
-    assert max(lam) <= 2 * (v["H"] + 1) + 1e-9
+    assert max(lam) <= 2 * (v["H"] + 1) + 1e-9                        # "only sure to be stable for eta < 1/(H + 1)"
+    w_out = [np.linalg.norm(x["head"]["W_out"]) for x in plain]
+    assert w_out[-1] > 10 * w_out[0]                                  # the read-out runs away with the loss
     assert_states(NOTICE, r"H = (\d+)", [v["H"]])
     assert_states(NOTICE, r"1/\(H \+ 1\) ≈ (\d\.\d+)", [1 / (v["H"] + 1)])
     assert v["train_lr"] > 1 / (v["H"] + 1)
 
 
-def test_notice_clipped_run_neither_explodes_nor_runs_away():
+@pytest.mark.parametrize("eps", EPS)
+def test_notice_clipped_run_neither_explodes_nor_runs_away(eps):
     v = settings(PAGE)
-    r, _, clipped = default_run()
+    r, _, clipped = default_run(eps)
     assert r["clipped"].diverged_at is None
     assert max(rho(x) for x in clipped) < 10
     assert abs(np.mean(r["clipped"].loss[-10:]) - r["baseline"]) < 0.02    # near predicting the mean
     assert v["clip"] > 0
 
 
-def test_peak_gradient_help_is_the_read_out_through_the_last_step():
-    r, plain, _ = default_run()
-    peak = int(np.argmax(r["plain"].grad_norm))
-    assert through_time(plain[peak]) == 0.0                           # the last step alone ...
-    assert np.linalg.norm(plain[peak]["head"]["W_out"]) > 1e6         # ... from a diverged read-out
-    assert_mentions(f"{PAGE}.metric.grad_plain.help", "W_out", "∂L/∂h_T")
+@pytest.mark.parametrize("eps", EPS)
+def test_peak_gradient_help_through_time_near_the_burst_or_the_read_out(eps):
+    r, plain, _ = default_run(eps)
+    peak, b = int(np.argmax(r["plain"].grad_norm)), burst_step(plain)
+    w_out = [np.linalg.norm(x["head"]["W_out"]) for x in plain]
+    through = through_time(plain[peak]) > 0.9 and abs(peak - b) <= 5          # around the burst, through time
+    read_out = through_time(plain[peak]) < 0.01 and w_out[peak] > 10 * w_out[0]  # the last step alone, W_out grown
+    assert through or read_out
+    assert_mentions(f"{PAGE}.metric.grad_plain.help", "W_out", "∂L/∂h_T", "10^3")
 
 
 # --- the two training presets ---------------------------------------------------------------------------------------
