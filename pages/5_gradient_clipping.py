@@ -281,6 +281,9 @@ def training_part():
              for q in ("loss", "grad")],
             scrub=replay, x_title=t("gradient_clipping.axis.train_step"), text=ct, projector=ctx.projector,
             height=520, colors=colors()), ctx=ctx, scrub=TRAIN_AT)
+        if tr["clipped"] is tr["plain"] and len(tr["plain"]["grad"]):   # the threshold is above every norm
+            st.caption(t("gradient_clipping.same_run", clip=f"{v.clip:g}",
+                         peak=ui.fmt_num(float(tr["plain"]["grad"].max()), 3)))
 
         def final(run):
             if run["diverged"] is not None or not len(run["loss"]):

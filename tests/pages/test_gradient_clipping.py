@@ -31,6 +31,7 @@ from tests.apptest_utils import (
     run_page,
     scrub_chart,
 )
+from ui.fmt import fmt_num
 from ui.i18n import translate
 
 PAGE = "gradient_clipping"
@@ -343,10 +344,15 @@ def test_a_threshold_above_every_norm_trains_only_the_run_without_clipping(monke
     ref = gc.training("lstm", 20, 32, 30, 0.05, 1.0, clip, 97)
     assert_runs_shown(at, ref)
     assert ref["clipped"].loss == ref["plain"].loss
+    # and the page says so: one run, its largest norm, below the threshold
+    same = [c.value for c in at.caption if c.value == en("same_run", clip=f"{clip:g}", peak=fmt_num(top, 3))]
+    assert len(same) == 1 and float(fmt_num(top, 3)) < clip
     calls.clear()
     at = run(query | {"clip": "0.1"}, training=True)            # below: trained
     assert calls == [0.1], "the run without clipping comes from the cache"
     assert_runs_shown(at, gc.training("lstm", 20, 32, 30, 0.05, 1.0, 0.1, 97))
+    opening = en("same_run", clip="0.1", peak="").split("(")[0]            # "The threshold 0.1 is above every ..."
+    assert not [c for c in at.caption if c.value.startswith(opening)]      # clipping acts: no "same run" caption
 
 def test_the_replay_shows_the_runs_up_to_the_released_step():
     train_at = scrub_spec("train_at")

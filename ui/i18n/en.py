@@ -405,6 +405,7 @@ TABLE.update({
     'gradient_clipping.clip.help': 'Used by the clipped run and by the vanishing panel below.',
     'gradient_clipping.train_at': 'Replay: training step',
     'gradient_clipping.replay_note': 'step {step}:  plain {plain}  ·  clipped {clipped}',
+    'gradient_clipping.same_run': 'The threshold {clip} is above every gradient norm of the run without clipping (largest {peak}): clipping never acts, so the two runs are one and the same run — the clipped curves lie exactly on the others.',
     'gradient_clipping.model': 'Length T, size H, seed',
     'gradient_clipping.T': 'Sequence length T',
     'gradient_clipping.H': 'Hidden size H',

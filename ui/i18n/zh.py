@@ -381,6 +381,7 @@ TABLE.update({
     'gradient_clipping.clip.help': '裁剪的那次训练和下方的梯度消失面板都用这个 `max_norm`（PyTorch `clip_grad_norm_` 的参数名）。',
     'gradient_clipping.train_at': '回放：训练步',
     'gradient_clipping.replay_note': '第 {step} 步：不裁剪 {plain}  ·  裁剪 {clipped}',
+    'gradient_clipping.same_run': '阈值 {clip} 高于不裁剪那次训练的每一个梯度范数（最大 {peak}）：裁剪从未起作用，两次训练其实是同一次——裁剪后的曲线与另一条完全重合。',
     'gradient_clipping.model': '长度 T、规模 H、种子',
     'gradient_clipping.T': '序列长度 T',
     'gradient_clipping.H': '隐藏层大小 H',
