@@ -123,3 +123,31 @@ def _encodings(node):
     elif isinstance(node, list):
         for value in node:
             yield from _encodings(value)
+
+
+def test_legend_rows_beyond_three_add_to_the_height_not_take_the_plots():
+    """Page 7's seven runs in projector mode: one legend column of seven rows. Inside a fixed height they squeezed
+    the plot to ~20 px (seen at 1280x720); each row beyond three now adds its own height."""
+    names = [f"runner number {k} with a long name" for k in range(7)]
+    panel = Panel("", "MSE", {n: np.array([1.0, 0.5]) for n in names}, steps={n: np.array([0, 20]) for n in names})
+    for projector in (False, True):
+        chart = replay_runs([panel], scrub=STEP, projector=projector, height=380)
+        spec = to_vega_lite(chart)
+        cols = next(e["color"]["legend"]["columns"] for e in _encoding_blocks(spec) if "legend" in e.get("color", {}))
+        rows = -(-7 // cols)
+        base = 380 * (1.3 if projector else 1)
+        grown = (380 + max(0, rows - 3) * int(sizes(projector)["label"] * 1.6)) * (1.3 if projector else 1)
+        assert spec["height"] == int(grown)
+        assert (spec["height"] > base) == (rows > 3)
+    two = replay_runs([Panel("", "MSE", {"a": np.array([1.0]), "b": np.array([2.0])})], scrub=STEP, height=380)
+    assert to_vega_lite(two)["height"] == 380                       # a short legend changes nothing
+
+
+def _encoding_blocks(spec):
+    """Every encoding in a (layered) spec."""
+    stack = [spec]
+    while stack:
+        s = stack.pop()
+        if "encoding" in s:
+            yield s["encoding"]
+        stack.extend(s.get("layer", []))

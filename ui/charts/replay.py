@@ -38,6 +38,12 @@ from ui.charts.vl import FREE, chart, extent_layer, layer, n, q, tip
 from ui.charts.zones import PLOT_WIDTH
 
 VIEW = "replay_lines"  # name of the layer the scrub's selection lives in (the first panel's curves)
+LEGEND_ROWS = 3  # legend rows a replay's height allows for (page 7's seven runs in three columns at the normal size)
+
+
+def legend_row(s: dict) -> int:
+    """Height (px) of one legend row at the sizes ``s`` (:func:`ui.charts.theme.sizes`)."""
+    return int(s["label"] * 1.6)
 
 
 @dataclass(frozen=True)
@@ -170,6 +176,10 @@ def replay_runs(panels: Sequence[Panel], *, scrub: ScrubParam, log_y: bool = Tru
     found = series_styles(names, colors, refs)
     legend = dash_legend(names, found, PLOT_WIDTH, s["label"])
     color = n("series", None, scale=style_scale(names, found), sort=names, legend=legend)
+    # the legend sits inside the chart's height: rows beyond the ones the height was chosen for come on top of it,
+    # or they take the plot's place (page 7's seven runs in projector mode: one column, the plot ~20 px high)
+    rows = -(-len(names) // legend.get("columns", 1))
+    height += max(0, rows - LEGEND_ROWS) * legend_row(s)
     pad = int(np.sqrt(s["flag"]) / 2) + 3               # a dot or triangle on the plot's edge stays inside it
     # the steps' domain is fixed in the spec (the slider's end is there anyway): one taken from the data would be
     # computed again on every drag step, and every point encoded again (page 7's race at T = 200: ~70 ms a step)
