@@ -15,9 +15,14 @@ SCALE = 1.3  # text size in projector mode / Streamlit's 0.875 rem
 _BIG = f"{0.875 * SCALE:.3f}rem"       # ≈ 20.5 px at baseFontSize 18
 _BIGGER = f"{1.0 * SCALE:.3f}rem"      # text Streamlit sets at 1 rem (page links, help icons)
 
-# room for the larger text: segmented buttons wrap in a narrow column, the slider's value clears its label
+# room for the larger text: segmented buttons wrap in a narrow column, the preset row's buttons are narrower (so
+# Reset stays on the row's line at 1280 px on pages 5-7), the slider's value clears its label
 _LAYOUT = """[data-testid='stButtonGroup'] [role='radiogroup']{flex-wrap:wrap !important}
 [data-testid='stButtonGroup'] button{padding-left:0.6rem !important;padding-right:0.6rem !important}
+[data-testid='stMain'] [data-testid^='stBaseButton-secondary']{padding-left:0.5rem !important;
+  padding-right:0.5rem !important}
+[data-testid='stHorizontalBlock']:has(> [data-testid='stElementContainer'] > [data-testid='stButton']){
+  gap:0.5rem !important}
 [data-testid='stSlider'] [role='group']{margin-top:0.45rem !important}
 [data-testid='stTooltipIcon'] svg{width:1.3rem !important;height:1.3rem !important}"""
 # (selectors, font size): the readable text of widgets, tiles, buttons, captions, links, expanders and tabs

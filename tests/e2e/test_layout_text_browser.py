@@ -2,7 +2,8 @@
 and projector mode enlarges the whole interface, not only the charts.
 
 One server, one browser; every page in English, in 中文 and in projector mode, every tab of the tabbed pages
-opened. The header's "Step n of 7 · ← previous · next →" stays on one line (issue 14) in every mode.
+opened. The header's "Step n of 7 · ← previous · next →" stays on one line (issue 14) in every mode, and so does
+the row of preset buttons under it (in projector mode it wrapped its last button on pages 5-7).
 """
 from __future__ import annotations
 
@@ -38,6 +39,14 @@ HEADER = """() => [...document.querySelectorAll('[class*="st-key-_ui-header"] [d
     for (const x of rects) { if (x.top > last + x.height / 2) { lines += 1; last = x.top; } }
     return {text: e.innerText.trim(), lines, middle: rects.length ? (rects[0].top + rects[0].bottom) / 2 : 0};
   })"""
+
+# The preset row (the fold button, the presets, Reset): the tops of its buttons, one per button.
+PRESET_ROW = """() => {
+  const row = [...document.querySelectorAll('[data-testid=stMain] [data-testid=stHorizontalBlock]')]
+    .find(b => [...b.children].some(c => c.querySelector(':scope > [data-testid=stButton]')));
+  return row ? [...row.querySelectorAll('[data-testid=stButton] button')].map(e => e.getBoundingClientRect())
+                 .filter(r => r.width > 0).map(r => r.top) : [];
+}"""
 
 SIZES = """() => {
   const size = s => { const e = [...document.querySelectorAll(s)].find(x => x.offsetParent !== null);
@@ -110,6 +119,8 @@ def test_tile_labels_are_not_cut_off(site, pid, mode):
         assert len(header) >= 2, header                                 # the step counter and one or two links
         middles = [h["middle"] for h in header]
         assert all(h["lines"] == 1 for h in header) and max(middles) - min(middles) < 8, header
+        tops = page.evaluate(PRESET_ROW)
+        assert len(tops) >= 2 and max(tops) - min(tops) < 8, f"the preset row wraps: button tops {tops}"
     finally:
         page.close()
 
