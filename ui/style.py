@@ -19,10 +19,10 @@ _BIGGER = f"{1.0 * SCALE:.3f}rem"      # text Streamlit sets at 1 rem (page link
 # Reset stays on the row's line at 1280 px on pages 5-7), the slider's value clears its label
 _LAYOUT = """[data-testid='stButtonGroup'] [role='radiogroup']{flex-wrap:wrap !important}
 [data-testid='stButtonGroup'] button{padding-left:0.6rem !important;padding-right:0.6rem !important}
-[data-testid='stMain'] [data-testid^='stBaseButton-secondary']{padding-left:0.5rem !important;
-  padding-right:0.5rem !important}
+[data-testid='stMain'] [data-testid^='stBaseButton-secondary']{padding-left:0.45rem !important;
+  padding-right:0.45rem !important}
 [data-testid='stHorizontalBlock']:has(> [data-testid='stElementContainer'] > [data-testid='stButton']){
-  gap:0.5rem !important}
+  gap:0.4rem !important}
 [data-testid='stSlider'] [role='group']{margin-top:0.45rem !important}
 [data-testid='stTooltipIcon'] svg{width:1.3rem !important;height:1.3rem !important}"""
 # (selectors, font size): the readable text of widgets, tiles, buttons, captions, links, expanders and tabs
