@@ -16,7 +16,7 @@ from ui.charts.notes import GAP, line_height
 from ui.charts.render import to_vega_lite
 from ui.charts.replay import Panel, replay_runs
 from ui.charts.scrub import ScrubParam
-from ui.charts.theme import sizes
+from ui.charts.theme import legend_row, sizes
 from ui.scrub import Scrub
 
 STEP = ScrubParam("at", 0, 100, 20, 100, "step")
@@ -136,7 +136,7 @@ def test_legend_rows_beyond_three_add_to_the_height_not_take_the_plots():
         cols = next(e["color"]["legend"]["columns"] for e in _encoding_blocks(spec) if "legend" in e.get("color", {}))
         rows = -(-7 // cols)
         base = 380 * (1.3 if projector else 1)
-        grown = (380 + max(0, rows - 3) * int(sizes(projector)["label"] * 1.6)) * (1.3 if projector else 1)
+        grown = (380 + max(0, rows - 3) * legend_row(sizes(projector))) * (1.3 if projector else 1)
         assert spec["height"] == int(grown)
         assert (spec["height"] > base) == (rows > 3)
     two = replay_runs([Panel("", "MSE", {"a": np.array([1.0]), "b": np.array([2.0])})], scrub=STEP, height=380)

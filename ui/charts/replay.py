@@ -29,6 +29,7 @@ from ui.charts.theme import (
     Style,
     dash_legend,
     finish,
+    legend_row,
     log_axis,
     series_styles,
     sizes,
@@ -39,11 +40,6 @@ from ui.charts.zones import PLOT_WIDTH
 
 VIEW = "replay_lines"  # name of the layer the scrub's selection lives in (the first panel's curves)
 LEGEND_ROWS = 3  # legend rows a replay's height allows for (page 7's seven runs in three columns at the normal size)
-
-
-def legend_row(s: dict) -> int:
-    """Height (px) of one legend row at the sizes ``s`` (:func:`ui.charts.theme.sizes`)."""
-    return int(s["label"] * 1.6)
 
 
 @dataclass(frozen=True)

@@ -175,6 +175,11 @@ def legend_columns(names: list[str], width: float, size: float) -> int:
     return 1
 
 
+def legend_row(s: dict) -> int:
+    """Height (px) of one legend row at the sizes ``s`` (:func:`sizes`)."""
+    return int(s["label"] * 1.6)
+
+
 def dash_legend(names: list[str], colors: Mapping[str, str | Style] | None, width: float | None = None,
                 size: float = 13) -> dict:
     """A colour legend whose symbols are line strokes in each series' own dash pattern; with the chart's plot
