@@ -202,3 +202,12 @@ def take_members(result, idx):
     if isinstance(result, dict):
         return {k: v if k == "distance" else take_members(v, idx) for k, v in result.items()}
     return np.asarray(result)[idx]
+
+
+def join_members(first, second):
+    """The members of two family results of the same kind, ``first``'s then ``second``'s (as ``take_members``
+    reads them: member axis first, ``distance`` shared). ``take_members(join_members(a, b), order)`` interleaves
+    two parts of a grid, e.g. a coarse family and the members it left out, into the whole family."""
+    if isinstance(first, dict):
+        return {k: v if k == "distance" else join_members(v, second[k]) for k, v in first.items()}
+    return np.concatenate([np.asarray(first), np.asarray(second)])

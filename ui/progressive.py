@@ -4,14 +4,16 @@ A page's main chart holds a family: one member per value of its scrub's grid (``
 miss at heavy settings (H = 64, T = 300) the whole family costs seconds. Rather than keep the page waiting,
 :func:`family` then computes every c-th member now, counted from the member the slider is at (so that one is
 exact), and fills the members in between with their nearest computed neighbour: the slider still moves the
-curve in the browser, in steps of c grid values. The whole family is computed by one background thread and
-kept for every session; the session's next run (the slider's release, any other control) draws it.
+curve in the browser, in steps of c grid values. One background thread computes the members left out (not the
+computed ones again: members are independent, as the unit tests of every family check) and joins them with the
+coarse ones into the whole family, kept for every session; the session's next run (the slider's release, any other
+control) draws it.
 
 How coarse: a family of this page costs a part per member and a part that does not depend on how many members
 there are (models that do not change with the slider, the loop over T steps), both per unit of work (T * H^2.5).
-Both are learned from every computation (the per-member part from whole families, the rest from coarse ones),
-so the coarse part fits :data:`BUDGET` on this machine, under this load. A family whose whole cost fits the
-budget is computed in the run, as before.
+Both are learned from every computation (the per-member part from the background's computations, the rest from
+coarse ones), so the coarse part fits :data:`BUDGET` on this machine, under this load. A family whose whole cost
+fits the budget is computed in the run, as before.
 
     def family_of(b_fs, b_i, H, T, ...):            # the page's family: its grid values first, then keywords
         return lstm_forget_gate.family(b_fs, b_i, ..., H, T, ...)
@@ -40,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from core.family import take_members
+from core.family import join_members, take_members
 
 if TYPE_CHECKING:
     from ui.frame import PageContext
@@ -104,20 +106,25 @@ def _timed(name: str, fn: Callable, values: np.ndarray, kwargs: dict, whole: boo
     return out
 
 
-def _compute_whole(name: str, key: tuple, fn: Callable, values: np.ndarray, kwargs: dict) -> None:
+def _compute_whole(name: str, key: tuple, fn: Callable, values: np.ndarray, kwargs: dict, part: Any,
+                   idx: np.ndarray) -> None:
+    """The whole family: the members the coarse ``part`` (members ``idx``) left out, joined with it."""
     try:
-        _remember(_whole, key, _timed(name, fn, values, kwargs, whole=True), KEEP)
+        rest = np.setdiff1d(np.arange(len(values)), idx)
+        whole = join_members(part, _timed(name, fn, values[rest], kwargs, whole=True))
+        _remember(_whole, key, take_members(whole, np.argsort(np.concatenate([idx, rest]))), KEEP)
     finally:
         with _lock:
             _pending.pop(key, None)
 
 
-def _request(name: str, key: tuple, fn: Callable, values: np.ndarray, kwargs: dict) -> None:
+def _request(name: str, key: tuple, fn: Callable, values: np.ndarray, kwargs: dict, part: Any,
+             idx: np.ndarray) -> None:
     """Queue the whole family (once); drop the oldest requests that have not started beyond :data:`QUEUE`."""
     with _lock:
         if key in _pending:
             return
-        _pending[key] = _pool.submit(_compute_whole, name, key, fn, values, kwargs)
+        _pending[key] = _pool.submit(_compute_whole, name, key, fn, values, kwargs, part, idx)
         waiting = [k for k, f in _pending.items() if not f.running() and not f.done()]
         for k in waiting[:-QUEUE] if len(waiting) > QUEUE else []:
             if _pending[k].cancel():
@@ -172,7 +179,7 @@ def family(name: str, fn: Callable, values: np.ndarray, at: int, **kwargs) -> Fa
     if part is None:
         part = _timed(name, fn, values[idx], kwargs, whole=False)
         _remember(_coarse, ckey, part, KEEP)
-    _request(name, key, fn, values, kwargs)
+    _request(name, key, fn, values, kwargs, part, idx)
     return Family(take_members(part, nearest(F, idx)), stride, int(idx[0]), at)
 
 

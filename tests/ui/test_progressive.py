@@ -5,6 +5,7 @@ import threading
 import numpy as np
 import pytest
 
+from core.scenarios import gru_update_gate, lstm_forget_gate, relu_vs_tanh, vanilla_rnn
 from tests.apptest_utils import _arrow_to_df, assert_page_ok, release_scrub, run_page, scrub_chart, visible_texts
 from ui import progressive
 from ui.i18n import translate
@@ -80,6 +81,69 @@ def test_a_slow_family_comes_coarse_then_whole(two_steps):
     again.result["curves"]["a"][:] = 0                       # a page may change its copy ...
     kept = progressive.family("toy", toy, values, 3, scale=2.0, H=4, T=5).result["curves"]["a"]
     assert kept[5, 1] == exact["curves"]["a"][5, 1] != 0, "... not the family every session shares"
+
+
+def test_the_background_computes_only_the_members_the_coarse_part_left_out(two_steps):
+    calls = []
+
+    def counted(values, **kw):
+        calls.append(np.asarray(values).copy())
+        return toy(values, **kw)
+
+    values = np.linspace(0.0, 2.0, 21)
+    progressive._rate["rest"] = 1.0                           # the coarsest stride: members 7 and 15
+    progressive.family("rest", counted, values, 7, scale=3.0, H=4, T=5)
+    progressive.wait()
+    assert [len(c) for c in calls] == [2, 19]
+    np.testing.assert_array_equal(np.sort(np.concatenate(calls)), values)
+    whole = progressive.family("rest", counted, values, 0, scale=3.0, H=4, T=5)
+    assert whole.stride == 1 and len(calls) == 2
+    exact = toy(values, 3.0, 4, 5)
+    np.testing.assert_array_equal(whole.result["curves"]["a"], exact["curves"]["a"])
+    np.testing.assert_array_equal(whole.result["distance"], exact["distance"])
+
+
+FAMILIES = {  # core's families of pages 1-4 at small settings: fn(grid values, **the other controls)
+    "vanilla_rnn": (lambda v, **kw: vanilla_rnn.family("tanh", v, **kw), np.round(np.arange(0.1, 2.01, 0.05), 10),
+                    {"hidden": 6, "T": 24, "input_scale": 0.05, "init": "orthogonal", "seed": 3}),
+    "relu_vs_tanh": (lambda v, **kw: relu_vs_tanh.family(v, **kw), np.round(np.arange(0.1, 4.51, 0.05), 10),
+                     {"hidden": 5, "T": 20, "input_scale": 1.0, "init": "gaussian", "seed": 1}),
+    "lstm_forget_gate": (lambda v, **kw: lstm_forget_gate.family(v, **kw), np.arange(-4.0, 6.01, 0.25),
+                         {"hidden": 4, "T": 18, "seed": 2}),
+    "gru_update_gate": (lambda v, **kw: gru_update_gate.family(v, **kw), np.arange(-4.0, 4.01, 0.25),
+                        {"hidden": 4, "T": 18, "seed": 2, "leaky": 0.3}),
+}
+
+
+@pytest.mark.parametrize("name", FAMILIES)
+@pytest.mark.parametrize("at,stride", [(0, 8), (13, 3)])
+def test_a_family_joined_from_its_coarse_part_and_the_rest_is_the_whole_family(two_steps, name, at, stride):
+    """Every page family's members are independent of the others in the batch: the whole family the background
+    joins (coarse members + the rest) equals the family computed in one pass, to float64 precision."""
+    fn, values, kw = FAMILIES[name]
+    H, T = kw["hidden"], kw["T"]
+
+    def page_fn(v, H, T, **rest):
+        return fn(v, hidden=H, T=T, **rest)
+
+    rest_kw = {k: w for k, w in kw.items() if k not in ("hidden", "T")}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(progressive, "stride_for", lambda *a: stride)
+        coarse = progressive.family(name, page_fn, values, at, H=H, T=T, **rest_kw)
+    assert coarse.stride == stride
+    progressive.wait()
+    joined = progressive.family(name, page_fn, values, at, H=H, T=T, **rest_kw).result
+    exact = fn(values, **kw)
+
+    def compare(a, b, path=""):
+        if isinstance(a, dict):
+            assert a.keys() == b.keys()
+            for k in a:
+                compare(a[k], b[k], f"{path}/{k}")
+        else:
+            np.testing.assert_allclose(np.asarray(a, dtype=float), np.asarray(b, dtype=float), atol=1e-10, rtol=0,
+                                       err_msg=f"{name}{path}")
+    compare(joined, exact)
 
 
 def test_a_cheap_family_is_computed_whole_in_the_run_and_its_cost_is_learned(two_steps):
