@@ -139,14 +139,20 @@ def page_paths(app_dir: Path = ROOT) -> list[str]:
     return [""] + [re.sub(r"^\d+_", "", p.stem) for p in sorted((app_dir / "pages").glob("*.py"))]
 
 
-async def _draw(url: str, path: str, timeout: float) -> list[str]:
-    """Run one page the way a browser's first visit does; return the exceptions it showed."""
+PRESET = "_preset."   # the key prefix of a page's preset buttons (ui.panel); "__reset__" is the defaults' button
+RESET = "__reset__"
+
+
+async def _draw(url: str, path: str, timeout: float, press: str | None = None) -> tuple[list[str], list[str]]:
+    """Run one page the way a browser's first visit does, then (``press``: a button's widget id) press that button
+    the way a browser does. Returns the exceptions it showed and the ids of the page's preset buttons."""
     import websockets
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ClientState_pb2 import ClientState
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from streamlit.proto.WidgetStates_pb2 import WidgetState, WidgetStates
 
-    shown = []
+    shown, presets = [], []
 
     async def until_finished(ws):
         async for data in ws:
@@ -155,6 +161,10 @@ async def _draw(url: str, path: str, timeout: float) -> list[str]:
             kind = msg.WhichOneof("type")
             if kind == "delta" and msg.delta.new_element.WhichOneof("type") == "exception":
                 shown.append(msg.delta.new_element.exception.message)
+            elif kind == "delta" and msg.delta.new_element.WhichOneof("type") == "button":
+                bid = msg.delta.new_element.button.id
+                if PRESET in bid and not bid.endswith(PRESET + RESET) and bid not in presets:
+                    presets.append(bid)
             elif kind == "script_finished" and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                 return
 
@@ -163,16 +173,53 @@ async def _draw(url: str, path: str, timeout: float) -> list[str]:
                                   max_size=None, open_timeout=timeout) as ws:
         await ws.send(BackMsg(rerun_script=ClientState(page_name=path)).SerializeToString())
         await asyncio.wait_for(until_finished(ws), timeout)
-    return shown
+        if press is not None:
+            states = WidgetStates(widgets=[WidgetState(id=press, trigger_value=True)])
+            await ws.send(BackMsg(rerun_script=ClientState(page_name=path, widget_states=states)).SerializeToString())
+            await asyncio.wait_for(until_finished(ws), timeout)
+    return shown, presets
 
 
-def warm_up(url: str, paths: Sequence[str], timeout: float = 120) -> dict[str, list[str]]:
+def cpu_seconds(pid: int) -> float | None:
+    """The process's CPU time so far (Linux ``/proc``; None elsewhere or when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_quiet(pid: int | None, window: float = 0.5, share: float = 0.05, timeout: float = 60) -> None:
+    """Until process ``pid`` uses less than ``share`` of a core over ``window`` seconds (its background thread has
+    finished the families a run queued), at most ``timeout`` s; returns at once without ``/proc``."""
+    deadline = time.monotonic() + timeout
+    last = cpu_seconds(pid) if pid else None
+    while last is not None and time.monotonic() < deadline:
+        time.sleep(window)
+        now = cpu_seconds(pid)
+        if now is None or now - last < share * window:
+            return
+        last = now
+
+
+def warm_up(url: str, paths: Sequence[str], timeout: float = 120, *, presets: bool = False,
+            pid: int | None = None) -> dict[str, list[str]]:
     """Draw every page once, one after the other, before students arrive: their modules are imported by one
     thread (a class arriving on a cold server imports them from many at once, see ui/preload.py), and the views
-    their links open are computed and cached. Returns the exceptions each page showed (none, normally)."""
+    their links open are computed and cached. ``presets``: also press every preset button of every page (each in a
+    session of its own, opened at the page's defaults, as a student does), waiting after each until the instance
+    (``pid``) is quiet, so the background thread has computed the preset's whole families too: the views a lecture
+    asks for first are then in the instance's caches. Returns the exceptions each page showed (none, normally)."""
 
     async def all_pages():
-        return {p: await _draw(url, p, timeout) for p in paths}
+        shown = {}
+        for p in paths:
+            shown[p], buttons = await _draw(url, p, timeout)
+            for b in buttons if presets else []:
+                wait_quiet(pid)
+                shown[p] += (await _draw(url, p, timeout, press=b))[0]
+        wait_quiet(pid)
+        return shown
 
     return asyncio.run(all_pages())
 
@@ -262,9 +309,11 @@ class Cluster:
 @contextmanager
 def cluster(n: int = 2, *, listen: str | None = None, host: str = "127.0.0.1", base_port: int | None = None,
             proxy: bool = True, app_dir: Path = ROOT, env: Mapping[str, str] | None = None,
-            extra: Sequence[str] = (), log_dir: Path | None = None, warm: bool = True) -> Iterator[Cluster]:
+            extra: Sequence[str] = (), log_dir: Path | None = None, warm: bool = True,
+            presets: bool = False) -> Iterator[Cluster]:
     """``n`` instances (ports ``base_port``.. or free ones) behind haproxy on ``listen`` (a free port if None),
-    each warmed up (:func:`warm_up`) before the proxy opens; everything is stopped on exit."""
+    each warmed up (:func:`warm_up`, with every preset: ``presets``) before the proxy opens; everything is stopped
+    on exit."""
     instances: list[Instance] = []
     px = None
     with tempfile.TemporaryDirectory(prefix="rnnlab-cluster-") as tmp:
@@ -277,7 +326,8 @@ def cluster(n: int = 2, *, listen: str | None = None, host: str = "127.0.0.1", b
                 wait_healthy(inst.url, inst.proc)
             if warm:
                 with ThreadPoolExecutor(len(instances)) as pool:
-                    shown = list(pool.map(lambda i: warm_up(i.url, page_paths(app_dir)), instances))
+                    shown = list(pool.map(lambda i: warm_up(i.url, page_paths(app_dir), presets=presets, pid=i.pid),
+                                          instances))
                 bad = {i.name: {p: e for p, e in w.items() if e} for i, w in zip(instances, shown, strict=True)}
                 if any(bad.values()):
                     raise RuntimeError(f"pages showed exceptions while warming up: {bad}")
@@ -302,13 +352,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--print-config", action="store_true", help="print haproxy.cfg and exit")
     ap.add_argument("--no-proxy", action="store_true", help="start only the instances")
     ap.add_argument("--no-warm-up", action="store_true", help="open the proxy without drawing every page first")
+    ap.add_argument("--no-presets", action="store_true",
+                    help="warm up every page's default view only, not its presets too (a faster start)")
     a = ap.parse_args(argv)
     backends = [(f"app{i + 1}", "127.0.0.1", a.base_port + i) for i in range(a.instances)]
     if a.print_config:
         print(haproxy_config(backends, f"{a.host}:{a.port}"), end="")
         return
     with cluster(a.instances, listen=f"{a.host}:{a.port}", base_port=a.base_port, proxy=not a.no_proxy,
-                 warm=not a.no_warm_up) as c:
+                 warm=not a.no_warm_up, presets=not a.no_presets) as c:
         for inst in c.instances:
             print(f"{inst.name}: {inst.url} (pid {inst.pid})")
         print(f"open {c.url}  (Ctrl-C stops everything)" if c.proxy else "instances running (Ctrl-C stops them)")

@@ -25,7 +25,8 @@ that are not Streamlit's protocol; every other student must still be served.
 A/B: ``--variant NAME[:KEY=VALUE,...]`` (repeatable) runs each N once per variant, alternating (``--rounds``);
 ``app=DIR`` runs the app from another checkout (``git archive <commit> | tar -x -C DIR``), ``--section.option=V``
 is a Streamlit option of the server (e.g. ``--runner.postScriptGC=false``), any other KEY=VALUE an environment
-variable of the server (e.g. ``MALLOC_ARENA_MAX=2``). ``--instances`` is one too: ``inst=2``.
+variable of the server (e.g. ``MALLOC_ARENA_MAX=2``). ``--instances`` is one too: ``inst=2``; ``presets=1`` warms
+every page's presets up before the class arrives (``python -m deploy.cluster`` does by default).
 
 Not a test: it prints a table (and ``--json``). Its tests run it briefly: tests/bench/test_classroom.py.
 """
@@ -442,10 +443,12 @@ class Variant:
     env: dict = field(default_factory=dict)
     extra: list = field(default_factory=list)
     instances: int | None = None
+    presets: bool = False  # warm every page's presets up too (deploy.cluster's default), not only its defaults
 
 
 def parse_variant(text: str) -> Variant:
     """``NAME[:KEY=VALUE,...]``: ``app=DIR`` (the app's checkout), ``inst=K`` (instances behind haproxy),
+    ``presets=1`` (the instances warm their pages' presets up, as ``python -m deploy.cluster`` does),
     ``--section.option=VALUE`` (a Streamlit option of the server), anything else an environment variable."""
     name, _, rest = text.partition(":")
     v = Variant(name)
@@ -455,6 +458,8 @@ def parse_variant(text: str) -> Variant:
             v.app = Path(val).resolve()
         elif k == "inst":
             v.instances = int(val)
+        elif k == "presets":
+            v.presets = val not in ("0", "")
         elif k.startswith("--"):
             v.extra += [k, val]
         else:
@@ -469,7 +474,7 @@ def run_one(plan: Plan, variant: str = "", instances: int = 1, url: str | None =
     if url:
         res, _ = asyncio.run(run_load(url, plan, pids))
     else:
-        with cluster(n, proxy=n > 1, app_dir=v.app, env=v.env, extra=v.extra) as c:
+        with cluster(n, proxy=n > 1, app_dir=v.app, env=v.env, extra=v.extra, presets=v.presets) as c:
             time.sleep(2)  # let the fresh servers settle before the idle sample
             res, _ = asyncio.run(run_load(c.url, plan, c.pids))
     res.variant, res.instances = v.name, n

@@ -21,11 +21,13 @@ from deploy.cluster import (
     INSTANCE_HEADER,
     ROOT,
     cluster,
+    cpu_seconds,
     haproxy_config,
     haproxy_path,
     main,
     page_paths,
     start_instance,
+    wait_quiet,
     warm_up,
 )
 from tests.bench.classroom import Plan, run_load
@@ -76,6 +78,45 @@ def test_warm_up_draws_every_page_and_reports_what_failed(tmp_path):
         inst.stop()
     assert shown == {"": [], "fine": [], "broken": ["broken page"]}
     assert b"MALLOC_ARENA_MAX=2" in environ  # INSTANCE_ENV
+
+
+PRESS_PAGE = """\
+import pathlib
+import streamlit as st
+
+def hit(name):
+    with pathlib.Path({log!r}).open("a") as f:
+        f.write(name + "\\n")
+
+for name in ("a", "b", "__reset__"):
+    st.button(name, key="_preset." + name, on_click=hit, args=(name,))
+st.button("other", key="other", on_click=hit, args=("other",))
+"""
+
+
+@pytest.mark.load
+def test_warm_up_presses_every_preset_but_reset_once_when_asked(tmp_path):
+    """Preset buttons (keys ``_preset.<name>``, ui.panel) are pressed, each once, from a fresh session; Reset (the
+    defaults, already drawn) and other buttons are not; without ``presets`` nothing is pressed."""
+    log = tmp_path / "pressed.txt"
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "streamlit_app.py").write_text("import streamlit as st\nst.text('home')\n", encoding="utf-8")
+    (tmp_path / "pages" / "1_presets.py").write_text(PRESS_PAGE.format(log=str(log)), encoding="utf-8")
+    inst = start_instance("presets", app_dir=tmp_path)
+    try:
+        plain = warm_up(inst.url, page_paths(tmp_path), timeout=60, pid=inst.pid)
+        assert not log.exists()
+        shown = warm_up(inst.url, page_paths(tmp_path), timeout=60, presets=True, pid=inst.pid)
+    finally:
+        inst.stop()
+    assert plain == shown == {"": [], "presets": []}
+    assert log.read_text(encoding="utf-8").split() == ["a", "b"]
+
+
+def test_cpu_seconds_reads_a_process_and_none_when_it_is_gone():
+    assert cpu_seconds(os.getpid()) > 0
+    assert cpu_seconds(2 ** 22 + 12345) is None
+    wait_quiet(None)  # no process: returns at once
 
 
 @pytest.mark.load
