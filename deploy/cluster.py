@@ -8,7 +8,7 @@ A Streamlit session lives in one server process, on one websocket: every request
 instance that holds its session. haproxy inserts a cookie naming the instance into the first response (the page's
 HTML) and routes every later request carrying it, the websocket included, to that instance (``cookie ... insert``).
 New tabs go to the instance with the fewest connections (``balance leastconn``: a session is one long connection).
-Every instance draws every page once before the proxy starts (:func:`warm_up`).
+Every instance draws every page once, and presses each of its presets once, before the proxy starts (:func:`warm_up`).
 A health check takes a dead instance out; its tabs reconnect (the browser does that by itself), are redispatched to
 a live instance (``option redispatch``) with a new cookie, and redraw their page from its URL.
 
@@ -352,15 +352,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--print-config", action="store_true", help="print haproxy.cfg and exit")
     ap.add_argument("--no-proxy", action="store_true", help="start only the instances")
     ap.add_argument("--no-warm-up", action="store_true", help="open the proxy without drawing every page first")
-    ap.add_argument("--presets", action="store_true",
-                    help="also press every page's presets while warming up (~30 s per instance, ~40 MB each)")
+    ap.add_argument("--no-presets", action="store_true",
+                    help="warm up every page's default view only, not its presets too (~30 s and ~40 MB less each)")
     a = ap.parse_args(argv)
     backends = [(f"app{i + 1}", "127.0.0.1", a.base_port + i) for i in range(a.instances)]
     if a.print_config:
         print(haproxy_config(backends, f"{a.host}:{a.port}"), end="")
         return
     with cluster(a.instances, listen=f"{a.host}:{a.port}", base_port=a.base_port, proxy=not a.no_proxy,
-                 warm=not a.no_warm_up, presets=a.presets) as c:
+                 warm=not a.no_warm_up, presets=not a.no_presets) as c:
         for inst in c.instances:
             print(f"{inst.name}: {inst.url} (pid {inst.pid})")
         print(f"open {c.url}  (Ctrl-C stops everything)" if c.proxy else "instances running (Ctrl-C stops them)")

@@ -26,7 +26,7 @@ A/B: ``--variant NAME[:KEY=VALUE,...]`` (repeatable) runs each N once per varian
 ``app=DIR`` runs the app from another checkout (``git archive <commit> | tar -x -C DIR``), ``--section.option=V``
 is a Streamlit option of the server (e.g. ``--runner.postScriptGC=false``), any other KEY=VALUE an environment
 variable of the server (e.g. ``MALLOC_ARENA_MAX=2``). ``--instances`` is one too: ``inst=2``; ``presets=1`` warms
-every page's presets up before the class arrives (``python -m deploy.cluster --presets``).
+every page's presets up before the class arrives (``python -m deploy.cluster`` does).
 
 Not a test: it prints a table (and ``--json``). Its tests run it briefly: tests/bench/test_classroom.py.
 """
@@ -443,12 +443,12 @@ class Variant:
     env: dict = field(default_factory=dict)
     extra: list = field(default_factory=list)
     instances: int | None = None
-    presets: bool = False  # warm every page's presets up too (deploy.cluster --presets), not only its defaults
+    presets: bool = False  # warm every page's presets up too (python -m deploy.cluster does), not only its defaults
 
 
 def parse_variant(text: str) -> Variant:
     """``NAME[:KEY=VALUE,...]``: ``app=DIR`` (the app's checkout), ``inst=K`` (instances behind haproxy),
-    ``presets=1`` (the instances warm their pages' presets up: ``python -m deploy.cluster --presets``),
+    ``presets=1`` (the instances warm their pages' presets up: ``python -m deploy.cluster`` does),
     ``--section.option=VALUE`` (a Streamlit option of the server), anything else an environment variable."""
     name, _, rest = text.partition(":")
     v = Variant(name)
