@@ -111,7 +111,7 @@ def _compute_whole(name: str, key: tuple, fn: Callable, values: np.ndarray, kwar
     """The whole family: the members the coarse ``part`` (members ``idx``) left out, joined with it."""
     try:
         rest = np.setdiff1d(np.arange(len(values)), idx)
-        whole = join_members(part, _timed(name, fn, values[rest], kwargs, whole=True))
+        whole = join_members(part, _timed(name, fn, values[rest], kwargs, whole=True)) if len(rest) else part
         _remember(_whole, key, take_members(whole, np.argsort(np.concatenate([idx, rest]))), KEEP)
     finally:
         with _lock:
