@@ -37,6 +37,14 @@ def by_distance(L: np.ndarray) -> np.ndarray:
     return np.asarray(L)[::-1].copy()
 
 
+def power_line(d, base) -> np.ndarray:
+    """log10(base^d) = d log10(base) for distances ``d`` (broadcast against ``base``): -inf for a base of 0 except at
+    d = 0, where it is 0 (base^0 = 1; d * log10(0) would be NaN there)."""
+    d, base = np.asarray(d), np.asarray(base, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(d == 0, 0.0, d * np.log10(base))
+
+
 def given(curve, T: int) -> np.ndarray:
     """A curve by distance handed to a scenario's ``run`` (a member of its ``family``), checked: (T+1,) floats."""
     out = np.array(curve, dtype=float)

@@ -7,7 +7,16 @@ from ..activations import ACTIVATIONS
 from ..chains import chain_log10_norms, diag_chain_log10_norms, memory_horizon
 from ..family import chain_log10_norms_family
 from ..init import identity
-from .common import by_distance, family_states, given_curves, input_drive, inputs, rescaled_family, vanilla_rnn
+from .common import (
+    by_distance,
+    family_states,
+    given_curves,
+    input_drive,
+    inputs,
+    power_line,
+    rescaled_family,
+    vanilla_rnn,
+)
 
 CONTENDERS = ("tanh", "sigmoid", "relu", "linear", "irnn")
 
@@ -99,7 +108,7 @@ def family(rhos=(1.1,), hidden=32, T=100, input_scale=1.0, init="orthogonal", se
             L[name] = np.stack([by_distance(diag_chain_log10_norms(d[f] * rhos[f])) for f in range(F)])
         elif name == "linear":                                           # J_t = W_f = (rho_f / rho(raw)) raw
             L[name] = (by_distance(chain_log10_norms(np.broadcast_to(raw, (T, hidden, hidden))))[None]
-                       + np.arange(T + 1) * np.log10(rhos / rho_raw)[:, None])
+                       + power_line(np.arange(T + 1), (rhos / rho_raw)[:, None]))
     full = [name for name in contenders if name not in L]                # J_t = diag(f'(a_t)) W_f: one sweep for all
     if full:
         d_all = np.concatenate([runs[name][3] for name in full])         # (len(full) F, T, H)

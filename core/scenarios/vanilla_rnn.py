@@ -6,7 +6,17 @@ import numpy as np
 from ..chains import chain_log10_norms, memory_horizon
 from ..family import chain_log10_norms_family
 from ..init import max_singular_value, spectral_radius
-from .common import by_distance, family_states, given, input_drive, inputs, readout, rescaled_family, vanilla_rnn
+from .common import (
+    by_distance,
+    family_states,
+    given,
+    input_drive,
+    inputs,
+    power_line,
+    readout,
+    rescaled_family,
+    vanilla_rnn,
+)
 
 
 def run(activation="tanh", rho=0.9, hidden=32, T=100, input_scale=1.0, init="orthogonal", window=20,
@@ -41,11 +51,9 @@ def run(activation="tanh", rho=0.9, hidden=32, T=100, input_scale=1.0, init="ort
     terms = da[:, 0, :, None] * tr.h_prev[:, 0, None, :]         # term k of dL/dW_hh, (T, H, H)
     contrib = np.linalg.norm(terms, axis=(1, 2))[::-1]           # by distance 1..T
     lost = contrib[min(window, T):].sum()                         # terms farther back than the window
-    with np.errstate(divide="ignore"):
-        log_gs = np.log10(gamma * sigma) if gamma * sigma > 0 else -np.inf
     return {
         "distance": d, "log_norm": L,
-        "log_rho": d * np.log10(rho_true), "log_bound": d * log_gs,
+        "log_rho": power_line(d, rho_true), "log_bound": power_line(d, gamma * sigma),
         "eig": np.linalg.eigvals(W), "gamma": gamma, "rho": rho_true, "sigma_max": sigma,
         "h": tr.h, "fprime": m.derivatives(tr),
         "contrib": contrib,
@@ -78,10 +86,7 @@ def family(activation="tanh", rhos=(0.9,), hidden=32, T=100, input_scale=1.0, in
     scale = rhos / current if current > 0 else np.zeros(F)                 # W_f = scale_f * raw
     rho_true, sigma = current * scale, max_singular_value(raw) * scale
     d = np.arange(T + 1)
-    with np.errstate(divide="ignore"):
-        log_gs = np.where(act.bound * sigma > 0, np.log10(np.maximum(act.bound * sigma, 1e-300)), -np.inf)
-        log_rho = np.where(rho_true > 0, np.log10(np.maximum(rho_true, 1e-300)), -np.inf)
     horizon = np.array([np.nan if (hz := memory_horizon(row[::-1])) is None else hz for row in L], dtype=float)
-    return {"rho": rhos, "distance": d, "log_norm": L, "log_rho": d * log_rho[:, None],
-            "log_bound": d * log_gs[:, None], "horizon": horizon, "grad_T": L[:, -1]}
+    return {"rho": rhos, "distance": d, "log_norm": L, "log_rho": power_line(d, rho_true[:, None]),
+            "log_bound": power_line(d, act.bound * sigma[:, None]), "horizon": horizon, "grad_T": L[:, -1]}
 

@@ -166,3 +166,16 @@ def test_a_given_member_is_used_as_it_is_and_checked(name):
         np.testing.assert_array_equal(curves[k], c)
     with pytest.raises(ValueError):
         run(0.7, ({k: c[:-1] for k, c in given.items()} if isinstance(given, dict) else given[:-1]))
+
+
+@pytest.mark.filterwarnings("error")
+def test_a_spectral_radius_of_zero_gives_lines_without_nan():
+    """ρ = 0 (W_hh = 0; below the slider, reachable from a notebook): ρ^d and the bound are 1 at d = 0 and 0 beyond,
+    so their log10 lines are 0 then -inf, never NaN (d · log10 0 at d = 0), and no warning."""
+    single = vanilla_rnn.run("tanh", 0.0, 4, 6)
+    fam = vanilla_rnn.family("tanh", [0.0, 0.5], 4, 6)
+    pair = relu_vs_tanh.family([0.0, 0.5], 4, 6)
+    for line in (single["log_rho"], single["log_bound"], fam["log_rho"][0], fam["log_bound"][0],
+                 pair["linear"]["log_norm"][0]):
+        assert line[0] == 0.0 and np.all(line[1:] == -np.inf), line
+    np.testing.assert_allclose(fam["log_rho"][1], np.arange(7) * np.log10(0.5), atol=1e-15)
