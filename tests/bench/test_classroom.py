@@ -28,8 +28,9 @@ from tests.bench.classroom import (
     parse_variant,
     pct,
     run_load,
+    slow_reruns,
 )
-from tests.bench.protocol import Session
+from tests.bench.protocol import Rerun, Session
 from tests.bench.widgets import Widget
 
 
@@ -66,9 +67,21 @@ def test_variants_and_links():
     assert (v.name, str(v.app), v.instances, v.env, v.extra) == (
         "gc", "/tmp", 2, {"MALLOC_ARENA_MAX": "2"}, ["--runner.postScriptGC", "false"])
     assert parse_variant("") == Variant()
+    assert parse_variant("w:inst=4,presets=1").presets and not parse_variant("w:presets=0").presets
     rng = random.Random(0)
     picks = [choose_link(rng, LINKS)[0] for _ in range(2000)]
     assert picks.count("vanilla_rnn") > 900  # most of the class is on the slide's link (10 of 17 weights)
+
+
+def test_slow_reruns_say_what_and_when():
+    runs = [Rerun("preset", "vanilla_rnn", 100.0 + t, done=100.0 + t + lat, status="ok", what=w)
+            for t, lat, w in [(1, 2.5, "_preset.edge"), (5, 1.5, "_preset.edge"), (40, 0.2, "rho"), (45, 3.0, "H"),
+                              (70, 0.9, "H")]]
+    slow = slow_reruns(runs, 100.0)
+    assert slow["share"] == 3 / 5
+    assert slow["by"] == {"preset vanilla_rnn _preset.edge": 2, "preset vanilla_rnn H": 1}
+    assert slow["when"] == {"0s": 2, "30s": 1}
+    assert slow_reruns([], 0.0) == {"share": 0.0, "by": {}, "when": {}}
 
 
 def test_main_control_prefers_the_scrub_chart():
