@@ -180,13 +180,14 @@ async def _draw(url: str, path: str, timeout: float, press: str | None = None) -
     return shown, presets
 
 
-def cpu_seconds(pid: int) -> float | None:
-    """The process's CPU time so far (Linux ``/proc``; None elsewhere or when it is gone)."""
+def cpu_seconds(pid: int, children: bool = False) -> float | None:
+    """The process's user + system CPU seconds so far (``children``: with its waited-for children's), from Linux
+    ``/proc``; None elsewhere or when it is gone."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return sum(int(x) for x in fields[11:15 if children else 13]) / os.sysconf("SC_CLK_TCK")
 
 
 def wait_quiet(pid: int | None, window: float = 0.5, share: float = 0.05, timeout: float = 60) -> None:

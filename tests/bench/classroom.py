@@ -48,7 +48,7 @@ from pathlib import Path
 
 import websockets
 
-from deploy.cluster import ROOT, cluster
+from deploy.cluster import ROOT, cluster, cpu_seconds
 from tests.bench.protocol import Rerun, Session
 from tests.bench.widgets import Widget
 
@@ -261,13 +261,8 @@ def proc_rss_mb(pid: int) -> float:
 
 
 def proc_cpu_s(pid: int) -> float:
-    """User + system CPU seconds of a process (and of its waited-for children)."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return sum(int(x) for x in fields[11:15]) / CLK
-    except OSError:
-        return 0.0
+    """User + system CPU seconds of a process (and of its waited-for children); 0 when it is gone."""
+    return cpu_seconds(pid, children=True) or 0.0
 
 
 def machine_busy_s() -> tuple[float, float]:
