@@ -11,6 +11,7 @@ widgets, link), ``share`` (link to the view), ``furniture`` (metrics, expanders,
 ``charts`` (pure Altair builders), ``i18n`` (translation tables), ``style`` (the interface's CSS, projector mode),
 ``registry`` (the page list and URLs).
 """
+import ui.arrowpool  # noqa: F401  (Arrow buffers from malloc: see ui/arrowpool.py)
 import ui.blas  # noqa: F401  (one BLAS thread: see ui/blas.py)
 import ui.preload  # noqa: F401  (all of core imported here, in one thread: see ui/preload.py)
 from ui import charts
